@@ -22,6 +22,7 @@ Settings (environment variables, all optional; defaults in brackets):
     BG_REDIS_PORT             Redis port                  [6379]
     BG_REGISTRY_VERSION       Apicurio Registry version   [3.3.3]
     BG_REGISTRY_PORT          schema registry port        [8081]
+    BG_REGISTRY_MANAGEMENT_PORT  registry health port     [9000]
     BG_REGISTRY_JAVA          Java 21+ for the registry   [newest in /usr/lib/jvm]
 """
 
@@ -67,6 +68,7 @@ class Settings:
     redis_port: int
     registry_version: str
     registry_port: int
+    registry_management_port: int
 
     @property
     def kafka_libs(self) -> Path:
@@ -102,6 +104,7 @@ def load_settings(env: dict[str, str]) -> Settings:
         redis_port=_port(env, "BG_REDIS_PORT", 6379),
         registry_version=env.get("BG_REGISTRY_VERSION", REGISTRY_VERSION),
         registry_port=_port(env, "BG_REGISTRY_PORT", 8081),
+        registry_management_port=_port(env, "BG_REGISTRY_MANAGEMENT_PORT", 9000),
     )
 
 
@@ -419,7 +422,10 @@ def start_registry(settings: Settings) -> None:
     home.mkdir(parents=True, exist_ok=True)
     spawn(
         [registry_java(dict(os.environ)), "-Xmx512m", "-Dquarkus.http.host=127.0.0.1",
-         f"-Dquarkus.http.port={settings.registry_port}", "-jar", str(runner)],
+         f"-Dquarkus.http.port={settings.registry_port}",
+         "-Dquarkus.management.host=127.0.0.1",
+         f"-Dquarkus.management.port={settings.registry_management_port}",
+         "-jar", str(runner)],
         home / "registry.log",
         pid_file,
     )  # fmt: skip

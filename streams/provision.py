@@ -1,0 +1,71 @@
+"""Creating the topics the engine uses, with the right partitions and cleanup policies.
+
+Inputs keyed by account (accounts, audience memberships, commands) and by person (persons,
+activities) must have the same partition count as the engine's internal topics, because agents
+read them co-partitioned. Config is one compacted partition (its order is the config history);
+group snapshots are compacted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from streams.settings import Settings
+
+COMPACT = {"cleanup.policy": "compact"}
+INTERNAL_NAMES = ("account-changes", "account-ticks", "person-ticks", "calibration")
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str]
+
+
+def topic_specs(settings: Settings) -> tuple[TopicSpec, ...]:
+    topics = settings.topics
+    specs = [
+        TopicSpec(name, settings.partitions, {})
+        for name in topics.all()
+        if name not in (topics.config, topics.groups)
+    ]
+    specs.append(TopicSpec(topics.config, 1, COMPACT))
+    specs.append(TopicSpec(topics.groups, settings.partitions, COMPACT))
+    specs.extend(
+        TopicSpec(settings.internal_topic(name), settings.partitions, {})
+        for name in INTERNAL_NAMES
+        if name != "calibration"
+    )
+    specs.append(TopicSpec(settings.internal_topic("calibration"), 1, {}))
+    return tuple(specs)
+
+
+async def ensure_topics(settings: Settings, replication_factor: int = 1) -> list[str]:
+    """Create every missing topic; returns the names created. Existing topics are left alone."""
+    admin = AIOKafkaAdminClient(**settings.kafka.client_options())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [spec for spec in topic_specs(settings) if spec.name not in existing]
+        if missing:
+            try:
+                await admin.create_topics(
+                    [
+                        NewTopic(
+                            spec.name,
+                            spec.partitions,
+                            replication_factor,
+                            topic_configs=spec.config,
+                        )
+                        for spec in missing
+                    ]
+                )
+            except TopicAlreadyExistsError:
+                pass  # another process created them between the listing and the request
+        return [spec.name for spec in missing]
+    finally:
+        await admin.close()

@@ -1,0 +1,135 @@
+"""The schema registry adapter: registers our schemas, fetches the ones we meet, by id.
+
+Talks to any Confluent-compatible registry (Apicurio's is at `<url>/apis/ccompat/v7`) through
+`python-schema-registry-client`. Subjects follow the TopicNameStrategy, `<topic>-value`; a topic
+that carries several record types (`bg.commands`) uses `<topic>-<record full name>` for each
+(Confluent's TopicRecordNameStrategy), since one subject holds the versions of one record.
+Registry errors are translated at this boundary: unreachable or failing -> `Unavailable`,
+a schema the registry refuses (incompatible, invalid) -> `BadInput`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import httpx
+from schema_registry.client import AsyncSchemaRegistryClient
+from schema_registry.client.errors import ClientError
+from schema_registry.client.schema import AvroSchema
+
+from events.codec import Codec
+from events.decoding import Decoded, DecodeFailure, FailureKind
+from events.errors import BadInput, Unavailable
+from events.records import TOPIC_RECORD_TYPES, TopicRecord
+from events.registry_framing import RegistryIds, schema_from_registry, unframe
+from events.schemas import SchemaCatalog, WriterSchema, full_name
+from events.topics import Topics
+
+_REFUSED = frozenset({409, 422})
+
+
+def subject_for(topic: str, record_name: str, records_on_topic: int) -> str:
+    """`<topic>-value`, or `<topic>-<record full name>` on a topic of several record types."""
+    return f"{topic}-value" if records_on_topic == 1 else f"{topic}-{record_name}"
+
+
+def subjects(topics: Topics) -> dict[str, str]:
+    """The subject of every top-level record's schema, by record full name."""
+    found: dict[str, str] = {}
+    for topic in topics.all():
+        carried = topics.records_on(topic)
+        for cls in carried:
+            name = full_name(cls.__name__)
+            found[name] = subject_for(topic, name, len(carried))
+    return found
+
+
+class SchemaRegistry:
+    """A Confluent-compatible schema registry at `url`."""
+
+    def __init__(self, url: str, *, timeout_s: float = 10.0) -> None:
+        self.url = url
+        self._client = AsyncSchemaRegistryClient(url, timeout=httpx.Timeout(timeout_s))
+
+    async def register(self, subject: str, schema: WriterSchema) -> int:
+        """The id of `schema` under `subject`, registering it when the registry lacks it."""
+        try:
+            return await self._client.register(subject, AvroSchema(schema.schema))
+        except ClientError as exc:
+            raise _translated(exc, f"registering {schema.label} under {subject!r}") from exc
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"schema registry {self.url}: {type(exc).__name__}") from exc
+
+    async def fetch(self, schema_id: int, catalog: SchemaCatalog) -> WriterSchema | None:
+        """The schema with `schema_id`, matched to its version in `catalog`; None if unknown."""
+        try:
+            found = await self._client.get_by_id(schema_id)
+        except ClientError as exc:
+            raise _translated(exc, f"fetching schema id {schema_id}") from exc
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"schema registry {self.url}: {type(exc).__name__}") from exc
+        if found is None:
+            return None
+        return schema_from_registry(json.dumps(found.raw_schema), catalog)
+
+
+def _translated(exc: ClientError, doing: str) -> BadInput | Unavailable:
+    if exc.http_code in _REFUSED:
+        return BadInput(f"schema registry refused {doing}: HTTP {exc.http_code} {exc.message}")
+    return Unavailable(f"schema registry failed {doing}: HTTP {exc.http_code} {exc.message}")
+
+
+async def register_schemas(
+    registry: SchemaRegistry, topics: Topics, catalog: SchemaCatalog
+) -> RegistryIds:
+    """Register the current schema of every top-level record; the ids to write with."""
+    ids = RegistryIds()
+    for name, subject in subjects(topics).items():
+        schema = catalog.current[name]
+        ids = ids.with_schema(await registry.register(subject, schema), schema, ours=True)
+    return ids
+
+
+@dataclass(slots=True, kw_only=True)
+class RegistryCodec:
+    """A codec writing Confluent framing that learns, from the registry, the ids it meets."""
+
+    registry: SchemaRegistry
+    codec: Codec
+    unknown_ids: set[int] = field(default_factory=set)
+
+    def encode(self, record: TopicRecord) -> bytes:
+        return self.codec.encode(record)
+
+    async def decode(
+        self, data: bytes, expected: tuple[type[object], ...] = TOPIC_RECORD_TYPES
+    ) -> Decoded[TopicRecord] | DecodeFailure:
+        """Like `Codec.decode`; an id not yet known is fetched once, then decoding is retried."""
+        decoded = self.codec.decode(data, expected)
+        if not (
+            isinstance(decoded, DecodeFailure) and decoded.kind is FailureKind.UNKNOWN_SCHEMA_ID
+        ):
+            return decoded
+        framed = unframe(data)
+        if framed is None or framed.schema_id in self.unknown_ids:
+            return decoded
+        schema = await self.registry.fetch(framed.schema_id, self.codec.catalog)
+        if schema is None:
+            self.unknown_ids.add(framed.schema_id)
+            return decoded
+        ids = self.codec.registry or RegistryIds()
+        self.codec = Codec(
+            catalog=self.codec.catalog,
+            limits=self.codec.limits,
+            registry=ids.with_schema(framed.schema_id, schema, ours=False),
+        )
+        return self.codec.decode(data, expected)
+
+
+async def connect_codec(url: str, topics: Topics, codec: Codec) -> RegistryCodec:
+    """Register our schemas at `url` and return a codec that writes with their ids."""
+    registry = SchemaRegistry(url)
+    ids = await register_schemas(registry, topics, codec.catalog)
+    with_ids = Codec(catalog=codec.catalog, limits=codec.limits, registry=ids)
+    return RegistryCodec(registry=registry, codec=with_ids)

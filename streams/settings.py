@@ -1,0 +1,154 @@
+"""The one settings object: built from the environment at start-up, validated there.
+
+No other module reads `os.environ`; everything receives a `Settings` (or the part it needs).
+A bad value stops the process with a message naming the variable and the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from events.errors import BadInput
+from events.topics import DEFAULT_PREFIX, Topics
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KafkaSettings:
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+
+    def client_options(self) -> dict[str, object]:
+        """Keyword arguments for aiokafka clients."""
+        options: dict[str, object] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.security_protocol,
+        }
+        if self.sasl_mechanism:
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = self.sasl_password
+        if self.ssl_cafile:
+            from ssl import create_default_context  # noqa: PLC0415 - only when TLS is on
+
+            options["ssl_context"] = create_default_context(cafile=self.ssl_cafile)
+        return options
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    kafka: KafkaSettings = field(default_factory=KafkaSettings)
+    topic_prefix: str = DEFAULT_PREFIX
+    app_id: str = "buying-groups"
+    partitions: int = 4
+    standby_replicas: int = 0
+    data_dir: Path = Path(".services/worker")
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    redis_url: str | None = "redis://127.0.0.1:6379/0"
+    schema_registry_url: str | None = None
+    pending_activity_ttl_s: float = 300.0
+    decay_interval_s: float = 3600.0
+    calibration_interval_s: float = 86400.0
+    reconciliation_interval_s: float = 86400.0
+    pending_check_interval_s: float = 30.0
+    session_timeout_s: float = 10.0
+
+    @property
+    def topics(self) -> Topics:
+        return Topics.with_prefix(self.topic_prefix)
+
+    def internal_topic(self, name: str) -> str:
+        """Topics only this engine reads and writes, e.g. `bg.internal.account-changes`."""
+        return f"{self.topic_prefix}.internal.{name}" if self.topic_prefix else f"internal.{name}"
+
+
+def _read(env: Mapping[str, str], name: str, parse: Callable[[str], T], default: T) -> T:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise BadInput(f"environment variable {name}: {exc}, got {raw!r}") from exc
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be a whole number of at least 0")
+    return value
+
+
+def _port(raw: str) -> int:
+    value = int(raw)
+    if not 0 < value < 65536:
+        raise ValueError("must be a TCP port")
+    return value
+
+
+def _seconds(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError("must be a number of seconds above 0")
+    return value
+
+
+def _protocol(raw: str) -> str:
+    allowed = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+    if raw.upper() not in allowed:
+        raise ValueError(f"must be one of {', '.join(allowed)}")
+    return raw.upper()
+
+
+def kafka_settings_from_env(env: Mapping[str, str]) -> KafkaSettings:
+    return KafkaSettings(
+        bootstrap_servers=_read(env, "KAFKA_BOOTSTRAP_SERVERS", str, "127.0.0.1:9092"),
+        security_protocol=_read(env, "KAFKA_SECURITY_PROTOCOL", _protocol, "PLAINTEXT"),
+        sasl_mechanism=env.get("KAFKA_SASL_MECHANISM") or None,
+        sasl_username=env.get("KAFKA_SASL_USERNAME") or None,
+        sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
+        ssl_cafile=env.get("KAFKA_SSL_CAFILE") or None,
+    )
+
+
+def settings_from_env(env: Mapping[str, str]) -> Settings:
+    """Every setting from the environment; raises BadInput naming a bad variable."""
+    base = Settings()
+    return Settings(
+        kafka=kafka_settings_from_env(env),
+        topic_prefix=_read(env, "BG_TOPIC_PREFIX", str, base.topic_prefix),
+        app_id=_read(env, "BG_APP_ID", str, base.app_id),
+        partitions=_read(env, "BG_PARTITIONS", _positive_int, base.partitions),
+        standby_replicas=_read(env, "BG_STANDBY_REPLICAS", _non_negative_int, 0),
+        data_dir=_read(env, "BG_DATA_DIR", Path, base.data_dir),
+        web_host=_read(env, "BG_WEB_HOST", str, base.web_host),
+        web_port=_read(env, "BG_WEB_PORT", _port, base.web_port),
+        redis_url=_read(env, "REDIS_URL", str, base.redis_url),
+        schema_registry_url=env.get("SCHEMA_REGISTRY_URL") or None,
+        pending_activity_ttl_s=_read(env, "BG_PENDING_ACTIVITY_TTL_S", _seconds, 300.0),
+        decay_interval_s=_read(env, "BG_DECAY_INTERVAL_S", _seconds, base.decay_interval_s),
+        calibration_interval_s=_read(
+            env, "BG_CALIBRATION_INTERVAL_S", _seconds, base.calibration_interval_s
+        ),
+        reconciliation_interval_s=_read(
+            env, "BG_RECONCILIATION_INTERVAL_S", _seconds, base.reconciliation_interval_s
+        ),
+        pending_check_interval_s=_read(env, "BG_PENDING_CHECK_INTERVAL_S", _seconds, 30.0),
+        session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
+    )
