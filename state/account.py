@@ -93,6 +93,14 @@ class AccountState:
         name = None if self.profile is None else self.profile.name
         return name.strip() if name and name.strip() else self.account_id
 
+    def person_raws(self) -> tuple[float, ...]:
+        """Every person's raw engagement (an input of the tenant's calibration)."""
+        return tuple(person.raw for person in self.people.values())
+
+    def group_raws(self) -> tuple[float, ...]:
+        """Every group's raw engagement (an input of the tenant's calibration)."""
+        return tuple(group.engagement_raw for group in self.groups.values())
+
     def member_candidate(self, person_id: str) -> PersonEvent | None:
         """The profile of ``person_id`` if they currently belong to this account."""
         person = self.people.get(person_id)

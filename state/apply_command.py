@@ -29,13 +29,14 @@ def membership_command(
     state: AccountState, change: MembershipCommandReceived, context: Context
 ) -> Outcome:
     command = change.command
-    refusal = group_refusal(state, command.source, command.solution_interest_id, context)
-    group = state.groups.get(command.solution_interest_id)
-    if refusal is None and group is not None:
-        refusal = _member_refusal(state, group, change, context)
-    if refusal is not None or group is None:
-        assert refusal is not None
-        return Outcome(state=state, records=(_result(command, group, refusal, context),))
+    interest_id = command.solution_interest_id
+    refusal = group_refusal(state, command.source, interest_id, context)
+    if refusal is None:  # the group exists
+        refusal = _member_refusal(state, state.groups[interest_id], change, context)
+    if refusal is not None:
+        group_or_none = state.groups.get(interest_id)
+        return Outcome(state=state, records=(_result(command, group_or_none, refusal, context),))
+    group = state.groups[interest_id]
     role = None if command.action is MembershipAction.REMOVE else command.role
     changed, records = membership_change(
         group,

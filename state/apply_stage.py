@@ -31,12 +31,14 @@ TRIGGER = "membership"
 
 def stage_command(state: AccountState, change: StageCommandReceived, context: Context) -> Outcome:
     command = change.command
-    refusal = group_refusal(state, command.source, command.solution_interest_id, context)
-    group = state.groups.get(command.solution_interest_id)
-    if refusal is None and group is not None:
-        refusal = _stage_refusal(group, command, context)
-    if refusal is not None or group is None:
-        return Outcome(state=state, records=(_refused(command, group, refusal, context),))
+    interest_id = command.solution_interest_id
+    refusal = group_refusal(state, command.source, interest_id, context)
+    if refusal is None:  # the group exists
+        refusal = _stage_refusal(state.groups[interest_id], command, context)
+    if refusal is not None:
+        group_or_none = state.groups.get(interest_id)
+        return Outcome(state=state, records=(_refused(command, group_or_none, refusal, context),))
+    group = state.groups[interest_id]
     record = _stage_record(group, command, context)
     if record is None:
         return Outcome(
@@ -146,9 +148,8 @@ def elapsed_ms(start: datetime, end: datetime) -> int:
 
 
 def _refused(
-    command: StageCommand, group: BuyingGroup | None, refusal: Refusal | None, context: Context
+    command: StageCommand, group: BuyingGroup | None, refusal: Refusal, context: Context
 ) -> CommandResult:
-    assert refusal is not None
     return refused_result(
         command_id=command.command_id,
         account_id=command.account_id,

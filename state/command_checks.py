@@ -26,7 +26,8 @@ class Refusal:
 def group_refusal(
     state: AccountState, source: Source, interest_id: str, context: Context
 ) -> Refusal | None:
-    """Why a command from ``source`` about the group of ``interest_id`` cannot even be tried."""
+    """Why a command from ``source`` about the group of ``interest_id`` cannot even be tried;
+    None means the group exists."""
     if source is Source.SYSTEM:
         return Refusal(reason="invalid_source", message="commands come from manual or journey")
     if interest_id not in context.catalogue.solution_interests:

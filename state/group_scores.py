@@ -102,12 +102,13 @@ def rescore(
 
 
 def _scores(group: BuyingGroup) -> tuple[object, ...]:
+    """What a ScoreChanged reports; a new reference alone (the score did not move) is not a
+    change: the group keeps the reference version its score was last emitted with."""
     return (
         group.role_completeness,
         group.completeness,
         group.engagement_raw,
         group.engagement,
-        group.reference_version,
     )
 
 

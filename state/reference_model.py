@@ -208,8 +208,8 @@ class _Run:
         self._broadcast(tick, now)
 
     def _calibrate(self) -> None:
-        people = [p.raw for a in self.accounts.values() for p in a.people.values()]
-        groups = [g.engagement_raw for a in self.accounts.values() for g in a.groups.values()]
+        people = [raw for state in self.accounts.values() for raw in state.person_raws()]
+        groups = [raw for state in self.accounts.values() for raw in state.group_raws()]
         self.world = replace(
             self.world,
             person_reference=calibrate(people, PERSON_REFERENCE_FLOOR, self.world.person_reference),

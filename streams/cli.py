@@ -13,6 +13,7 @@ from importlib import import_module
 # arguments and returning the exit code.
 COMMAND_MODULES: tuple[str, ...] = (
     "streams.topic_print",
+    "streams.worker",
 )
 
 Command = Callable[[argparse.Namespace], int]

@@ -8,6 +8,7 @@ group snapshots are compacted.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -52,7 +53,8 @@ async def ensure_topics(settings: Settings, replication_factor: int = 1) -> list
         existing = set(await admin.list_topics())
         missing = [spec for spec in topic_specs(settings) if spec.name not in existing]
         if missing:
-            try:
+            # Another process may create them between the listing and the request.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
                     [
                         NewTopic(
@@ -64,8 +66,6 @@ async def ensure_topics(settings: Settings, replication_factor: int = 1) -> list
                         for spec in missing
                     ]
                 )
-            except TopicAlreadyExistsError:
-                pass  # another process created them between the listing and the request
         return [spec.name for spec in missing]
     finally:
         await admin.close()

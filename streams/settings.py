@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from ssl import SSLContext, create_default_context
 from typing import TypeVar
 
 from events.errors import BadInput
@@ -36,11 +37,15 @@ class KafkaSettings:
             options["sasl_mechanism"] = self.sasl_mechanism
             options["sasl_plain_username"] = self.sasl_username
             options["sasl_plain_password"] = self.sasl_password
-        if self.ssl_cafile:
-            from ssl import create_default_context  # noqa: PLC0415 - only when TLS is on
-
-            options["ssl_context"] = create_default_context(cafile=self.ssl_cafile)
+        context = self.ssl_context()
+        if context is not None:
+            options["ssl_context"] = context
         return options
+
+    def ssl_context(self) -> SSLContext | None:
+        if not self.ssl_cafile and self.security_protocol not in ("SSL", "SASL_SSL"):
+            return None
+        return create_default_context(cafile=self.ssl_cafile)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,3 +157,10 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         pending_check_interval_s=_read(env, "BG_PENDING_CHECK_INTERVAL_S", _seconds, 30.0),
         session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
     )
+
+
+def current_settings() -> Settings:
+    """The settings of this process, from its environment (the one place that reads it)."""
+    import os  # noqa: PLC0415 - the environment is read here and nowhere else
+
+    return settings_from_env(os.environ)

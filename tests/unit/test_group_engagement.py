@@ -114,7 +114,7 @@ def test_the_spec_worked_example_gives_35_25() -> None:
         "calvin",
         "form_filled",
     )
-    assert part.weight == pytest.approx(60 / 240)
+    assert part.weight == pytest.approx(60 / 240)  # the empty Champion role takes no share
     assert part.raw_after - part.raw_before == pytest.approx(0.25)
 
 
@@ -292,3 +292,17 @@ def test_person_score_versions_increase() -> None:
     send_many(t, "adam", "page_viewed", 2, TODAY)
     versions = [record.version for record in person_scores(t.records)]
     assert versions == sorted(set(versions))
+
+
+def test_a_calibration_leaves_groups_without_engagement_alone() -> None:
+    t = example_tenant()
+    tick = Ticked(
+        event_id=next_id("tick"),
+        occurred_at=t.now,
+        kind=TickKind.CALIBRATION,
+        person_reference=Reference(value=16.0, version=1),
+        group_reference=Reference(value=4.0, version=1),
+    )
+    assert t.send(tick).records == ()
+    assert t.state.group_reference.version == 1
+    assert t.group().reference_version == 0  # its score (0) was last emitted against version 0

@@ -1,0 +1,42 @@
+"""The Faust application: `faust -A streams.app worker`, or `buying-groups worker`.
+
+topics (persons, activities)  -> route_people   -> internal.account-changes --+
+topics (accounts, audiences, commands), internal.account-ticks  ---------------+-> track_groups
+track_groups -> membership / score / stage / lifecycle / person-score / command-result topics,
+                group snapshots (compacted), dead letters
+bg.config -> every worker's catalogue view; track_config -> account ticks
+leader timers -> ticks; track_groups -> internal.calibration -> calibrate_references -> ticks
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.codec import Codec
+from streams import calibrate, route_people, ticks, track_config, track_groups
+from streams.catalogue_view import CatalogueView
+from streams.engine import Engine, faust_app
+from streams.outputs import Emitter
+from streams.settings import Settings, current_settings
+
+
+def create_engine(settings: Settings) -> Engine:
+    app = faust_app(settings)
+    codec = Codec()
+    engine = Engine(
+        settings=settings,
+        app=app,
+        codec=codec,
+        emitter=Emitter(app=app, topics=settings.topics, codec=codec),
+        view=CatalogueView(codec=codec),
+    )
+    track_config.register(engine)
+    route_people.register(engine)
+    track_groups.register(engine)
+    calibrate.register(engine)
+    ticks.register(engine)
+    return engine
+
+
+engine = create_engine(current_settings())
+app: Any = engine.app

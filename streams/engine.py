@@ -1,0 +1,116 @@
+"""The engine's parts that every agent shares: the Faust app, its channels, tables and codecs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from aiokafka.errors import KafkaError
+
+from events.codec import Codec
+from events.errors import BadInput, Unavailable
+from streams.catalogue_view import CatalogueView
+from streams.internal import Tick
+from streams.outputs import Emitter, Source
+from streams.settings import Settings
+from streams.state_codec import encode_value
+
+RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def faust_app(settings: Settings) -> faust.App:
+    kafka = settings.kafka
+    options: dict[str, Any] = {
+        "broker": [f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
+        "store": "rocksdb://",
+        "datadir": str(settings.data_dir),
+        "processing_guarantee": "at_least_once",
+        "topic_partitions": settings.partitions,
+        "table_standby_replicas": settings.standby_replicas,
+        "web_host": settings.web_host,
+        "web_port": settings.web_port,
+        "web_enabled": True,
+        "producer_threaded": False,
+        "producer_acks": -1,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": settings.session_timeout_s,
+        "broker_heartbeat_interval": min(3.0, settings.session_timeout_s / 3),
+    }
+    if kafka.sasl_mechanism:
+        options["broker_credentials"] = faust.SASLCredentials(
+            username=kafka.sasl_username,
+            password=kafka.sasl_password,
+            mechanism=kafka.sasl_mechanism,
+            ssl_context=kafka.ssl_context(),
+        )
+    return faust.App(settings.app_id, **options)
+
+
+@dataclass
+class Engine:
+    """Built once per worker process by `streams.app.create_app`."""
+
+    settings: Settings
+    app: Any
+    codec: Codec
+    emitter: Emitter
+    view: CatalogueView
+    ignored: Counter[str] = field(default_factory=Counter)
+    config_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _channels: dict[str, Any] = field(default_factory=dict)
+
+    def channel(self, *names: str) -> Any:
+        """A raw-bytes Faust topic over `names` (one object per set of names)."""
+        key = ",".join(names)
+        if key not in self._channels:
+            self._channels[key] = self.app.topic(*names, **RAW)
+        return self._channels[key]
+
+    def table(self, name: str, partitions: int) -> Any:
+        return self.app.Table(
+            name, partitions=partitions, default=None, key_type=bytes, value_type=bytes
+        )
+
+    async def broadcast(self, topic: str, tick: Tick, partitions: int) -> None:
+        """One copy of `tick` to every partition of `topic`."""
+        channel = self.channel(topic)
+        value = encode_value(tick)
+        for partition in range(partitions):
+            await channel.send(key=b"tick", value=value, partition=partition)
+
+
+def source_of(event: Any) -> Source:
+    message = event.message
+    return Source(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+    )
+
+
+INFRASTRUCTURE_ERRORS = (KafkaError, Unavailable, OSError, asyncio.TimeoutError)
+
+
+async def guarded(engine: Engine, event: Any, take: Callable[[Any], Awaitable[None]]) -> None:
+    """Run `take(event)`. A failure of the input itself dead-letters the input, and the agent goes
+    on; a failure of the infrastructure stops the worker, so the input is read again after the
+    restart instead of being acknowledged and lost."""
+    try:
+        await take(event)
+    except INFRASTRUCTURE_ERRORS as exc:
+        await engine.app.crash(exc)
+        raise
+    except Exception as exc:  # the agent must go on with the next record
+        error = BadInput(f"{type(exc).__name__}: {exc}")
+        await engine.emitter.dead_letter(source_of(event), error, kind="processing_error")

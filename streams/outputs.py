@@ -1,0 +1,114 @@
+"""Publishing: output records to their topics, in order, and dead letters with their reasons."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, assert_never
+
+from events.codec import Codec
+from events.dead_letters import dead_letter
+from events.decoding import DecodeFailure
+from events.errors import BadInput
+from events.records import (
+    BuyingGroupSnapshot,
+    CommandResult,
+    DeadLetter,
+    GroupLifecycle,
+    MembershipChanged,
+    OutputRecord,
+    PersonScoreChanged,
+    ScoreChanged,
+    StageChanged,
+)
+from events.topics import Topics
+
+
+def destination(  # noqa: PLR0911 - one return per record type reads best as a match
+    record: OutputRecord, topics: Topics
+) -> tuple[str, str]:
+    """The topic and key of an output record."""
+    match record:
+        case MembershipChanged():
+            return topics.membership_changes, record.group_id
+        case ScoreChanged():
+            return topics.score_changes, record.group_id
+        case StageChanged():
+            return topics.stage_changes, record.group_id
+        case GroupLifecycle():
+            return topics.group_lifecycle, record.group_id
+        case BuyingGroupSnapshot():
+            return topics.groups, record.group_id
+        case PersonScoreChanged():
+            return topics.person_scores, record.person_id
+        case CommandResult():
+            return topics.command_results, record.command_id
+        case _:
+            assert_never(record)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an input came from: enough to dead-letter it with its original bytes."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass
+class Emitter:
+    """Sends through a Faust app (`app.topic(name).send`) so that sends are flushed before
+    offsets are committed (at-least-once). Counts what it sends, per topic and per reason."""
+
+    app: Any
+    topics: Topics
+    codec: Codec
+    produced: Counter[str] = field(default_factory=Counter)
+    dead_letters: Counter[str] = field(default_factory=Counter)
+    refusals: Counter[str] = field(default_factory=Counter)
+    _channels: dict[str, Any] = field(default_factory=dict)
+
+    async def emit(self, records: tuple[OutputRecord, ...]) -> None:
+        for record in records:
+            topic, key = destination(record, self.topics)
+            if isinstance(record, CommandResult) and record.reason:
+                self.refusals[record.reason] += 1
+            await self._send(topic, key.encode(), self.codec.encode(record))
+
+    async def dead_letter(
+        self, source: Source, error: DecodeFailure | BadInput, kind: str | None = None
+    ) -> None:
+        letter = dead_letter(
+            error=error,
+            key=source.key,
+            value=source.value,
+            topic=source.topic,
+            partition=source.partition,
+            offset=source.offset,
+            failed_at=datetime.now(UTC),
+        )
+        if kind is not None:
+            letter = DeadLetter(
+                original_key=letter.original_key,
+                original_value=letter.original_value,
+                topic=letter.topic,
+                partition=letter.partition,
+                offset=letter.offset,
+                error_kind=kind,
+                error_message=letter.error_message,
+                failed_at=letter.failed_at,
+            )
+        self.dead_letters[letter.error_kind] += 1
+        await self._send(self.topics.dead_letters, source.key, self.codec.encode(letter))
+
+    async def _send(self, topic: str, key: bytes | None, value: bytes) -> None:
+        self.produced[topic] += 1
+        channel = self._channels.get(topic)
+        if channel is None:
+            channel = self.app.topic(topic, key_serializer="raw", value_serializer="raw")
+            self._channels[topic] = channel
+        await channel.send(key=key, value=value)
