@@ -13,6 +13,8 @@ from importlib import import_module
 # arguments and returning the exit code.
 COMMAND_MODULES: tuple[str, ...] = (
     "streams.topic_print",
+    "streams.config_apply",
+    "streams.generate",
     "streams.worker",
 )
 

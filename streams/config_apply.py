@@ -18,7 +18,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -197,7 +197,7 @@ def _name(body: ConfigBody | None) -> str:
 def _changed(previous: ConfigBody, body: ConfigBody) -> str:
     """Which fields of the body change (a weighting model may only become active again)."""
     names = [
-        name for name in body.__slots__ if getattr(previous, name, None) != getattr(body, name)
+        f.name for f in fields(body) if getattr(previous, f.name, None) != getattr(body, f.name)
     ]
     return "changes " + ", ".join(names) if names else "becomes the active model"
 
@@ -325,12 +325,11 @@ async def apply_records(
     """Plan `records` and `deletions` against the config on the topic, print the plan, publish
     unless refused or `dry_run`; the exit code (1 when anything is refused)."""
     topic = settings.topics.config
-    if dry_run and not await topic_exists(settings, topic):
-        inputs: list[ConfigInput | str] = []  # reading would create the topic
+    if dry_run:
+        exists = await topic_exists(settings, topic)  # reading a missing topic would create it
     else:
-        if not dry_run:
-            await ensure_topics(settings)
-        inputs = await read_config_topic(settings)
+        exists = topic not in await ensure_topics(settings)  # a topic created now is empty
+    inputs = await read_config_topic(settings) if exists else []
     current = current_config(inputs)
     plan = config_plan(current, records, deletions)
     out.write(_read_line(topic, current) + plan_table(plan) + "\n\n")

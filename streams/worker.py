@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaProducer
 
 from streams.internal import Tick, TickWork
 from streams.provision import ensure_topics
-from streams.settings import current_settings
+from streams.settings import Settings, current_settings
 from streams.state_codec import encode_value
 
 
@@ -41,9 +41,8 @@ def tick_record(work: TickWork, at: datetime) -> Tick:
     return Tick(tick_id=f"{work.value}-manual-{uuid.uuid4().hex}", work=work, at=at)
 
 
-async def send_tick(work: TickWork, at: datetime) -> int:
+async def send_tick(settings: Settings, work: TickWork, at: datetime) -> int:
     """One tick to every partition of the topic `work` belongs to; returns the partitions."""
-    settings = current_settings()
     await ensure_topics(settings)
     name = "person-ticks" if work is TickWork.PENDING else "account-ticks"
     topic = settings.internal_topic(name)
@@ -63,7 +62,7 @@ def run_tick(args: argparse.Namespace) -> int:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     work = TickWork(args.work)
-    partitions = asyncio.run(send_tick(work, at))
+    partitions = asyncio.run(send_tick(current_settings(), work, at))
     print(f"sent a {work.value} tick at {at.isoformat()} to {partitions} partitions")
     return 0
 
