@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streams.config_apply",
     "streams.generate",
     "streams.worker",
+    "streams.watch",
 )
 
 Command = Callable[[argparse.Namespace], int]

@@ -16,7 +16,10 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from streams.settings import Settings
 
-COMPACT = {"cleanup.policy": "compact"}
+# Broker append times on every topic: latency is measured from input append to output append,
+# and event time travels inside the records (`occurred_at`).
+APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
+COMPACT = {"cleanup.policy": "compact", **APPEND_TIME}
 INTERNAL_NAMES = ("account-changes", "account-ticks", "person-ticks", "calibration")
 
 
@@ -30,18 +33,18 @@ class TopicSpec:
 def topic_specs(settings: Settings) -> tuple[TopicSpec, ...]:
     topics = settings.topics
     specs = [
-        TopicSpec(name, settings.partitions, {})
+        TopicSpec(name, settings.partitions, APPEND_TIME)
         for name in topics.all()
         if name not in (topics.config, topics.groups)
     ]
     specs.append(TopicSpec(topics.config, 1, COMPACT))
     specs.append(TopicSpec(topics.groups, settings.partitions, COMPACT))
     specs.extend(
-        TopicSpec(settings.internal_topic(name), settings.partitions, {})
+        TopicSpec(settings.internal_topic(name), settings.partitions, APPEND_TIME)
         for name in INTERNAL_NAMES
         if name != "calibration"
     )
-    specs.append(TopicSpec(settings.internal_topic("calibration"), 1, {}))
+    specs.append(TopicSpec(settings.internal_topic("calibration"), 1, APPEND_TIME))
     return tuple(specs)
 
 
