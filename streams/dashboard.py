@@ -19,19 +19,16 @@ from events.records import (
     ScoreChanged,
     TopicRecord,
 )
+from state.calibration import nearest_rank_percentile
 from state.completeness import display_percent
 
 REMEMBERED_INPUTS = 200_000
 LATENCY_SAMPLES = 5_000
 
 
-def percentile(values: list[float], fraction: float) -> float:
+def percentile(values: list[float], percent: int) -> float:
     """Nearest-rank percentile of `values` (0 for none)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    return nearest_rank_percentile(sorted(values), percent) if values else 0.0
 
 
 @dataclass
@@ -91,7 +88,7 @@ class Dashboard:
             f"score changes {self.counts['ScoreChanged']}   "
             f"dead letters {self.counts['DeadLetter']}",
             f"input -> output latency (append to append, last {len(lat)}): "
-            f"p50 {percentile(lat, 0.50):.0f} ms   p99 {percentile(lat, 0.99):.0f} ms",
+            f"p50 {percentile(lat, 50):.0f} ms   p99 {percentile(lat, 99):.0f} ms",
             "",
             f"{'top groups by engagement':<44} {'members':>7} {'complete':>8} {'engaged':>8}"
             "  stage",
