@@ -1,4 +1,8 @@
-.PHONY: install up down status test lint typecheck unit
+.PHONY: install up down status test lint typecheck unit demo
+
+# The sample tenant, live in the terminal: services, a worker, config, a generated tenant.
+demo:
+	scripts/demo
 
 install:
 	scripts/install

@@ -44,6 +44,7 @@ from state.catalogue import EMPTY_CATALOGUE, Catalogue
 from state.config import ConfigInput, ConfigTombstone, apply_config_change
 from state.config_errors import Invalid
 from state.roles import DEFAULT_ROLE_NAMES
+from streams.catalogue_view import tombstone_for
 from streams.config_file import (
     SECTIONS,
     FileError,
@@ -105,27 +106,24 @@ def config_input(
         if isinstance(decoded, Decoded):
             return decoded.record
         return f"offset {offset}: {decoded.message}"
-    kind, _, config_id = (key or b"").decode("utf-8", "replace").partition(":")
-    if kind not in tuple(ConfigKind):
-        return f"offset {offset}: tombstone key {kind!r} names no config kind"
-    return ConfigTombstone(
-        event_id=f"tombstone@{offset}", occurred_at=timestamp, kind=ConfigKind(kind), id=config_id
-    )
+    tombstone = tombstone_for(key, offset, timestamp)
+    return tombstone if isinstance(tombstone, ConfigTombstone) else f"offset {offset}: {tombstone}"
 
 
 def current_config(inputs: Iterable[ConfigInput | str]) -> CurrentConfig:
     """The config after every input in order; refused and unreadable ones are skipped."""
     catalogue, bodies = EMPTY_CATALOGUE, dict(DEFAULT_BODIES)
-    read, skipped = 0, []
+    read, skipped = 0, list[str]()
     for change in inputs:
         read += 1
-        result = change if isinstance(change, str) else apply_config_change(catalogue, change)
-        if isinstance(result, str | Invalid):
-            skipped.append(result if isinstance(result, str) else f"refused: {result.message}")
+        if isinstance(change, str):
+            skipped.append(change)
             continue
-        catalogue = result
-        assert not isinstance(change, str)
-        key = config_key_for(change.kind, change.id)
+        result = apply_config_change(catalogue, change)
+        if isinstance(result, Invalid):
+            skipped.append(f"refused: {result.message}")
+            continue
+        catalogue, key = result, config_key_for(change.kind, change.id)
         if isinstance(change, ConfigTombstone):
             bodies.pop(key, None)
         else:
@@ -209,7 +207,7 @@ def plan_table(plan: Sequence[PlannedChange]) -> str:
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     lines = [
         "  ".join(
-            [*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[3]]
+            [*(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)), row[3]]
         ).rstrip()
         for row in rows
     ]
@@ -273,23 +271,28 @@ async def read_config_topic(settings: Settings) -> list[ConfigInput | str]:
         consumer.assign([partition])
         await consumer.seek_to_beginning(partition)
         end = (await consumer.end_offsets([partition]))[partition]
-        codec, inputs = Codec(), list[ConfigInput | str]()
-        async with asyncio.timeout(READ_TIMEOUT_S):
-            while await consumer.position(partition) < end:
-                batch = await consumer.getmany(partition, timeout_ms=1000)
-                inputs += [
-                    config_input(
-                        m.key, m.value, offset=m.offset, timestamp=_time(m.timestamp), codec=codec
-                    )
-                    for m in batch.get(partition, [])
-                    if m.offset < end
-                ]
-        return inputs
-    except TimeoutError as exc:
-        message = f"{partition.topic}: not read to offset {end} within {READ_TIMEOUT_S:.0f}s"
-        raise Unavailable(message) from exc
+        try:
+            async with asyncio.timeout(READ_TIMEOUT_S):
+                return await _inputs_until(consumer, partition, end)
+        except TimeoutError as exc:
+            message = f"{partition.topic}: not read to offset {end} within {READ_TIMEOUT_S:.0f}s"
+            raise Unavailable(message) from exc
     finally:
         await consumer.stop()
+
+
+async def _inputs_until(
+    consumer: AIOKafkaConsumer, partition: TopicPartition, end: int
+) -> list[ConfigInput | str]:
+    codec, inputs = Codec(), list[ConfigInput | str]()
+    while await consumer.position(partition) < end:
+        batch = await consumer.getmany(partition, timeout_ms=1000)
+        inputs += [
+            config_input(m.key, m.value, offset=m.offset, timestamp=_time(m.timestamp), codec=codec)
+            for m in batch.get(partition, [])
+            if m.offset < end
+        ]
+    return inputs
 
 
 def _time(timestamp_ms: int) -> datetime:

@@ -34,7 +34,6 @@ from events.records import (
     StageModelDefinition,
     StageTransition,
     WeightingModelDefinition,
-    config_key_for,
 )
 from state.conditions import Operator
 from state.stage_models import StageKind
@@ -85,10 +84,6 @@ class ConfigEntry:
     body: ConfigBody
     path: str
 
-    @property
-    def key(self) -> str:
-        return config_key_for(self.kind, self.id)
-
 
 class _ConfigLoader(yaml.SafeLoader):
     """Safe YAML where only true/false are booleans (`NO` stays Norway), dates stay text and a
@@ -98,7 +93,9 @@ class _ConfigLoader(yaml.SafeLoader):
         seen: set[object] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, Hashable) and key in seen:
+            if not isinstance(key, Hashable):
+                continue  # the base class refuses it with its position
+            if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"{key!r} is written twice", key_node.start_mark
                 )

@@ -8,6 +8,7 @@ ticks. For each input: decode -> load the account's state -> `state.transitions.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,30 @@ TICK_KINDS = {
 }
 
 
+class DecodedCache:
+    """Decoded account states of recently used accounts, valid while the stored bytes are the
+    same (a rebalance that brings back a partition with other bytes simply misses)."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[bytes, tuple[bytes, AccountState]] = OrderedDict()
+
+    def state(self, key: bytes, stored: bytes) -> AccountState:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == stored:
+            self._entries.move_to_end(key)
+            return entry[1]
+        state = decode_value(stored, AccountState)
+        self.remember(key, stored, state)
+        return state
+
+    def remember(self, key: bytes, stored: bytes, state: AccountState) -> None:
+        self._entries[key] = (stored, state)
+        self._entries.move_to_end(key)
+        if len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+
 class GroupTracker:
     def __init__(self, engine: Engine) -> None:
         settings = engine.settings
@@ -42,6 +67,7 @@ class GroupTracker:
         self.ticks_topic = settings.internal_topic("account-ticks")
         self.calibration = engine.channel(settings.internal_topic("calibration"))
         self.accounts = engine.table("accounts", settings.partitions)
+        self.decoded = DecodedCache()
 
     async def take(self, event: Any) -> None:
         source = source_of(event)
@@ -78,11 +104,13 @@ class GroupTracker:
         state = (
             self._new_account(partition, account_id)
             if stored is None
-            else decode_value(stored, AccountState)
+            else self.decoded.state(key, stored)
         )
         outcome = apply(state, change, self.engine.view.catalogue, now)
         if outcome.state is not state:
-            self.accounts[key] = encode_value(outcome.state)
+            encoded = encode_value(outcome.state)
+            self.accounts[key] = encoded
+            self.decoded.remember(key, encoded, outcome.state)
         await self.engine.emitter.emit(outcome.records)
 
     def _new_account(self, partition: int, account_id: str) -> AccountState:

@@ -379,6 +379,7 @@ templates:
         ("- roles", "expected a mapping, got a list"),
         ("roles:\n  legal: A\n  legal: B\n", "line 3, column 3: 'legal' is written twice"),
         ("roles: {legal: [}", "line 1, column 17: expected the node content, but found '}'"),
+        ("roles: {? [a, b] : c}", "line 1, column 11: found unhashable key"),
     ],
 )
 def test_each_mistake_is_named_by_its_path_in_the_file(text: str, expected: str) -> None:
@@ -592,7 +593,9 @@ def test_the_topic_is_folded_as_the_engine_folds_it() -> None:
     inputs.append(config_input(b"role:procurement", None, offset=102, timestamp=NOW, codec=CODEC))
     current = current_config(inputs)
     assert current.read == 13
-    assert current.skipped[0] == "offset 99: tombstone key 'bogus' names no config kind"
+    assert current.skipped[0] == (
+        "offset 99: config key 'bogus:x': expected '<kind>:<id>' with a known kind"
+    )
     assert current.skipped[1].startswith("offset 100: ")
     assert current.skipped[2] == (
         "refused: role 'Other': id: a default role cannot be deleted, got 'Other'"

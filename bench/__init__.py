@@ -1,0 +1,1 @@
+"""Benchmarks: load generation, the runner and its reports (see bench/README.md)."""

@@ -1,0 +1,487 @@
+"""Seeded random tenant histories for the end-to-end tests, their expected group facts from the
+reference model, and what the tests read back from the broker: the engine's progress (consumer
+group lag) and its outputs.
+
+A history comes in three parts, published in order, each awaited until the engine has processed
+it: account events; then audience memberships, profiles and activities (keyed by account or by
+person, so the engine may interleave them: the final groups do not depend on that interleaving);
+then membership and stage commands.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from events.codec import Codec
+from events.decoding import DecodeFailure
+from events.records import (
+    AccountEvent,
+    ActivityEvent,
+    AudienceMembershipEvent,
+    BuyingGroupSnapshot,
+    GroupLifecycle,
+    InputRecord,
+    MembershipAction,
+    MembershipChanged,
+    MembershipCommand,
+    OutputRecord,
+    PersonEvent,
+    ScoreChanged,
+    Source,
+    StageChanged,
+    StageCommand,
+)
+from state.reference_model import GroupFacts, HistoryItem, group_facts, replay
+from streams.settings import Settings
+from tests.integration.engine_harness import destination
+
+TITLES = (
+    "VP Security",
+    "VP Engineering",
+    "Director of IT",
+    "Sr Director Infrastructure",
+    "IT Manager",
+    "Security Manager",
+    "Engineering Manager",
+    "Software Engineer",
+    "Network Engineer",
+    "Analyst",
+    "Consultant",
+    "Office Assistant",
+)
+COUNTRIES = ("US", "US", "US", "DE", "FR")
+ACTIVITY_TYPES = ("page_viewed", "email_opened", "event_attended", "form_filled", "webinar")
+ROLES = ("Decision Maker", "Influencer", "Practitioner", "Champion")
+STAGES = ("Prospect", "Evaluation", "Won", "No response", "Resurgence", "Nowhere")
+STATUSES = ("Call booked", "Budget approved", "", "x" * 60)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TenantHistory:
+    """``accounts``, ``people`` (memberships, profiles, activities) and ``commands``, each in
+    publication order; ``members_of``: every person ever placed in each account."""
+
+    accounts: tuple[InputRecord, ...]
+    people: tuple[InputRecord, ...]
+    commands: tuple[InputRecord, ...] = ()
+    members_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class Clock:
+    """Event times: one step apart, starting three hours ago (never in the future)."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC) - timedelta(hours=3)
+
+    def stamped(self, records: Iterable[InputRecord]) -> tuple[InputRecord, ...]:
+        out = []
+        for record in records:
+            self.at += timedelta(milliseconds=500)
+            out.append(replace(record, occurred_at=self.at))
+        return tuple(out)
+
+
+def interleaved(rng: random.Random, streams: Sequence[Sequence[InputRecord]]) -> list[InputRecord]:
+    """A uniformly random merge of ``streams`` that keeps each stream's own order."""
+    turns = [index for index, stream in enumerate(streams) for _ in stream]
+    rng.shuffle(turns)
+    positions = [0] * len(streams)
+    merged = []
+    for index in turns:
+        merged.append(streams[index][positions[index]])
+        positions[index] += 1
+    return merged
+
+
+def _id(rng: random.Random, prefix: str) -> str:
+    return f"{prefix}-{rng.getrandbits(48):012x}"
+
+
+def account_events(rng: random.Random, account_ids: Sequence[str]) -> list[InputRecord]:
+    """A creation per account, renames for some, and the deletion of one account in ten."""
+    records: list[InputRecord] = []
+    for number, account_id in enumerate(account_ids):
+        created = AccountEvent(
+            event_id=_id(rng, "acc"),
+            occurred_at=datetime.now(UTC),
+            account_id=account_id,
+            name=f"Company {number}",
+            industry=rng.choice(("Software", "Banking", "Retail")),
+        )
+        records.append(created)
+        if rng.random() < 0.3:
+            records.append(replace(created, event_id=_id(rng, "acc"), name=f"Renamed {number}"))
+        if rng.random() < 0.1:
+            records.append(replace(created, event_id=_id(rng, "acc"), deleted=True))
+    return records
+
+
+def audience_stream(rng: random.Random, account_id: str) -> list[InputRecord]:
+    """Most accounts join aud-1; some leave afterwards (their group stays), some never join."""
+    if rng.random() < 0.1:
+        return []
+    joins = [True] if rng.random() < 0.8 else [True, False] if rng.random() < 0.5 else [False, True]
+    return [
+        AudienceMembershipEvent(
+            event_id=_id(rng, "aud"),
+            occurred_at=datetime.now(UTC),
+            audience_id="aud-1",
+            account_id=account_id,
+            member=member,
+        )
+        for member in joins
+    ]
+
+
+@dataclass
+class PersonDraft:
+    """One person's profile as the history goes on."""
+
+    person_id: str
+    account_id: str | None
+    title: str
+    country: str
+    places: set[str] = field(default_factory=set)
+
+    def profile(self, rng: random.Random, *, deleted: bool = False) -> PersonEvent:
+        if self.account_id is not None:
+            self.places.add(self.account_id)
+        return PersonEvent(
+            event_id=_id(rng, "pe"),
+            occurred_at=datetime.now(UTC),
+            person_id=self.person_id,
+            account_id=self.account_id,
+            job_title=None if deleted else self.title,
+            country=None if deleted else self.country,
+            deleted=deleted,
+        )
+
+
+def person_stream(
+    rng: random.Random, draft: PersonDraft, accounts: Sequence[str], activities: int
+) -> list[InputRecord]:
+    """A profile, updates (titles, countries, moves to other accounts or none), activities
+    after the first profile, and a deletion for about one person in ten."""
+    records: list[InputRecord] = [draft.profile(rng)]
+    for _ in range(rng.randint(0, 3)):
+        draw = rng.random()
+        if draw < 0.5:
+            draft.title = rng.choice(TITLES)
+        elif draw < 0.8:
+            draft.account_id = rng.choice([*accounts, None]) if rng.random() < 0.9 else None
+        else:
+            draft.country = rng.choice(COUNTRIES)
+        records.append(draft.profile(rng))
+    for _ in range(activities):
+        at = rng.randint(1, len(records))
+        records.insert(at, _activity(rng, draft, records))
+    if rng.random() < 0.1:
+        records.append(draft.profile(rng, deleted=True))
+    return records
+
+
+def _activity(
+    rng: random.Random, draft: PersonDraft, earlier: Sequence[InputRecord]
+) -> ActivityEvent:
+    previous = [r for r in earlier if isinstance(r, ActivityEvent)]
+    if previous and rng.random() < 0.05:  # a re-sent activity: same activity id, new event id
+        return replace(rng.choice(previous), event_id=_id(rng, "act"))
+    return ActivityEvent(
+        event_id=_id(rng, "act"),
+        occurred_at=datetime.now(UTC),
+        activity_id=_id(rng, "a"),
+        person_id=draft.person_id,
+        account_id=draft.account_id,
+        activity_type=rng.choice(ACTIVITY_TYPES),
+    )
+
+
+def tenant_history(
+    rng: random.Random, *, accounts: int, people: int, activities: int
+) -> TenantHistory:
+    """``accounts`` accounts (one more, ``acc-unnamed``, has no account event), ``people``
+    people placed at random, about ``activities`` activities per person."""
+    account_ids = [f"acc-{number:03d}" for number in range(accounts)]
+    everywhere = [*account_ids, "acc-unnamed"]
+    drafts = [
+        PersonDraft(
+            person_id=f"p-{number:04d}",
+            account_id=rng.choice(everywhere),
+            title=rng.choice(TITLES),
+            country=rng.choice(COUNTRIES),
+        )
+        for number in range(people)
+    ]
+    streams = [audience_stream(rng, account_id) for account_id in everywhere]
+    streams += [
+        person_stream(rng, draft, everywhere, rng.randint(0, 2 * activities)) for draft in drafts
+    ]
+    clock = Clock()
+    members_of: dict[str, list[str]] = {account_id: [] for account_id in everywhere}
+    for draft in drafts:
+        for place in sorted(draft.places):
+            members_of[place].append(draft.person_id)
+    return TenantHistory(
+        accounts=clock.stamped(account_events(rng, account_ids)),
+        people=clock.stamped(interleaved(rng, streams)),
+        members_of={key: tuple(value) for key, value in members_of.items()},
+    )
+
+
+def with_commands(rng: random.Random, history: TenantHistory, per_account: int) -> TenantHistory:
+    """``history`` and, for every account, up to ``per_account`` membership and stage commands
+    (valid and invalid ones), in a random order across accounts."""
+    streams = [
+        [_command(rng, account_id, people) for _ in range(rng.randint(1, per_account))]
+        for account_id, people in sorted(history.members_of.items())
+    ]
+    clock = Clock()
+    clock.at = max(r.occurred_at for r in history.people)
+    return replace(history, commands=clock.stamped(interleaved(rng, streams)))
+
+
+def _command(rng: random.Random, account_id: str, people: Sequence[str]) -> InputRecord:
+    source = rng.choice((Source.MANUAL, Source.JOURNEY))
+    actor = "user-1" if source is Source.MANUAL else "journey-7"
+    event_id, command_id, now = _id(rng, "cmd-event"), _id(rng, "cmd"), datetime.now(UTC)
+    if rng.random() < 0.35:
+        stage, status = (
+            (None, rng.choice(STATUSES)) if rng.random() < 0.5 else (rng.choice(STAGES), None)
+        )
+        return StageCommand(
+            event_id=event_id,
+            occurred_at=now,
+            command_id=command_id,
+            source=source,
+            actor=actor,
+            account_id=account_id,
+            solution_interest_id="si-1",
+            stage=stage,
+            status=status,
+        )
+    return MembershipCommand(
+        event_id=event_id,
+        occurred_at=now,
+        command_id=command_id,
+        source=source,
+        actor=actor,
+        action=rng.choice(tuple(MembershipAction)),
+        account_id=account_id,
+        solution_interest_id="si-1",
+        person_id=rng.choice(people) if people and rng.random() < 0.9 else "p-nobody",
+        role=rng.choice(ROLES),
+    )
+
+
+def expected_facts(
+    config: Iterable[HistoryItem], *parts: Iterable[InputRecord]
+) -> Mapping[str, GroupFacts]:
+    """The reference model's facts of every live group after ``config`` then ``parts``."""
+    now = datetime.now(UTC)
+    items: list[tuple[datetime, HistoryItem]] = [(now, item) for item in config]
+    items += [(now, record) for part in parts for record in part]
+    return group_facts(replay(items).groups())
+
+
+def snapshot_facts(records: Iterable[OutputRecord]) -> dict[str, GroupFacts]:
+    """The facts of every live group as its latest snapshot (highest version) tells them."""
+    latest: dict[str, BuyingGroupSnapshot] = {}
+    for record in records:
+        if isinstance(record, BuyingGroupSnapshot):
+            known = latest.get(record.group_id)
+            if known is None or record.version >= known.version:
+                latest[record.group_id] = record
+    return {
+        group_id: GroupFacts(
+            name=snap.name,
+            members=frozenset((m.person_id, m.role, m.source) for m in snap.members),
+            completeness=snap.completeness,
+            stage=snap.stage,
+            status=snap.status,
+        )
+        for group_id, snap in latest.items()
+        if not snap.deleted
+    }
+
+
+async def publish_all(settings: Settings, records: Iterable[InputRecord]) -> None:
+    """Publish ``records`` in order (per partition), without waiting for each one."""
+    codec = Codec()
+    producer = AIOKafkaProducer(**settings.kafka.client_options(), acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        for record in records:
+            topic, key = destination(record, settings)
+            await producer.send(topic, codec.encode(record), key=key.encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+def _output_topics(settings: Settings) -> tuple[str, ...]:
+    topics = settings.topics
+    return (
+        topics.membership_changes,
+        topics.score_changes,
+        topics.stage_changes,
+        topics.group_lifecycle,
+        topics.person_scores,
+        topics.command_results,
+        topics.groups,
+        topics.dead_letters,
+    )
+
+
+def _engine_inputs(settings: Settings) -> list[TopicPartition]:
+    """Every partition the engine's consumer group reads, except the person ticks that a timer
+    sends every second (they only expire parked activities)."""
+    topics = settings.topics
+    keyed = [
+        topics.persons,
+        topics.activities,
+        topics.accounts,
+        topics.audience_memberships,
+        topics.commands,
+        settings.internal_topic("account-changes"),
+        settings.internal_topic("account-ticks"),
+    ]
+    single = [topics.config, settings.internal_topic("calibration")]
+    return [TopicPartition(t, p) for t in keyed for p in range(settings.partitions)] + [
+        TopicPartition(t, 0) for t in single
+    ]
+
+
+@dataclass
+class Outputs:
+    """Every record of the engine's output topics, read from the beginning, in arrival order."""
+
+    settings: Settings
+    records: list[OutputRecord] = field(default_factory=list)
+    failures: list[DecodeFailure] = field(default_factory=list)
+    codec: Codec = field(default_factory=Codec)
+    _consumer: AIOKafkaConsumer | None = None
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(**self.settings.kafka.client_options())
+        await self._consumer.start()
+        partitions = range(self.settings.partitions)
+        tps = [TopicPartition(t, p) for t in _output_topics(self.settings) for p in partitions]
+        self._consumer.assign(tps)
+        await self._consumer.seek_to_beginning(*tps)
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+    async def poll(self, timeout_ms: int = 200) -> None:
+        assert self._consumer is not None
+        batch = await self._consumer.getmany(timeout_ms=timeout_ms)
+        for messages in batch.values():
+            for message in messages:
+                decoded = self.codec.decode(message.value or b"")
+                if isinstance(decoded, DecodeFailure):
+                    self.failures.append(decoded)
+                else:
+                    self.records.append(decoded.record)  # type: ignore[arg-type]
+
+    async def read_to_end(self) -> None:
+        """Read until every output partition's end offset as of now."""
+        assert self._consumer is not None
+        ends = await self._consumer.end_offsets(list(self._consumer.assignment()))
+        for tp, end in ends.items():
+            while await self._consumer.position(tp) < end:
+                await self.poll()
+
+
+async def engine_lag(settings: Settings) -> dict[TopicPartition, int]:
+    """Records not yet committed by the engine's consumer group, per input partition (only the
+    non-zero ones). Committed offsets are read before end offsets: the engine flushes what it
+    sends before it commits, so no lag means that every record of the inputs, and every record
+    the engine derived from them, had been processed when the end offsets were read."""
+    options = settings.kafka.client_options()
+    admin = AIOKafkaAdminClient(**options)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.app_id)
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(**options)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(_engine_inputs(settings))
+    finally:
+        await consumer.stop()
+    lag = {}
+    for tp, end in ends.items():
+        done = committed.get(tp)
+        behind = end - max(0, done.offset if done is not None else 0)
+        if behind > 0:
+            lag[tp] = behind
+    return lag
+
+
+async def wait_until_processed(settings: Settings, outputs: Outputs, seconds: float) -> float:
+    """Wait until the engine has no lag, then read every output it produced; returns the time
+    it took. Fails with the remaining lag when ``seconds`` pass first."""
+    started = time.monotonic()
+    lag = await engine_lag(settings)
+    while lag:
+        if time.monotonic() - started > seconds:
+            raise AssertionError(f"engine still behind after {seconds}s: {lag}")
+        await outputs.poll(timeout_ms=300)
+        lag = await engine_lag(settings)
+    await outputs.read_to_end()
+    return time.monotonic() - started
+
+
+GROUP_CHANGES = (MembershipChanged, ScoreChanged, StageChanged, GroupLifecycle)
+
+
+def _content(record: OutputRecord) -> OutputRecord:
+    """``record`` without its emission time (a re-sent record differs in nothing else)."""
+    return replace(record, emitted_at=EPOCH)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VersionReport:
+    """Per group: the change versions never seen, the records seen more than once (true
+    duplicates) and the versions seen with two different contents (conflicts)."""
+
+    gaps: Mapping[str, tuple[int, ...]]
+    duplicates: int
+    conflicts: tuple[tuple[OutputRecord, OutputRecord], ...]
+
+
+def version_report(records: Iterable[OutputRecord]) -> VersionReport:
+    """How the group versions on the output topics look: every group's change records
+    (membership, score, stage, lifecycle) should carry each version from 1 to its highest
+    exactly once in effect; a record seen twice must be a true duplicate."""
+    first: dict[tuple[str, str, int], OutputRecord] = {}
+    versions: dict[str, set[int]] = {}
+    duplicates = 0
+    conflicts = []
+    for record in records:
+        if not isinstance(record, (*GROUP_CHANGES, BuyingGroupSnapshot)):
+            continue
+        if isinstance(record, GROUP_CHANGES):
+            versions.setdefault(record.group_id, set()).add(record.version)
+        key = (type(record).__name__, record.group_id, record.version)
+        earlier = first.setdefault(key, record)
+        if earlier is not record:
+            duplicates += 1
+            if _content(earlier) != _content(record):
+                conflicts.append((earlier, record))
+    gaps = {
+        group_id: tuple(sorted(set(range(1, max(found) + 1)) - found))
+        for group_id, found in versions.items()
+        if len(found) != max(found)
+    }
+    return VersionReport(gaps=gaps, duplicates=duplicates, conflicts=tuple(conflicts))
