@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from events.codec import Codec
-from streams import calibrate, route_people, ticks, track_config, track_groups
+from streams import calibrate, health, route_people, ticks, track_config, track_groups
 from streams.catalogue_view import CatalogueView
 from streams.engine import Engine, faust_app
+from streams.metrics import Metrics
 from streams.outputs import Emitter
 from streams.settings import Settings, current_settings
 
@@ -27,7 +28,7 @@ def create_engine(settings: Settings) -> Engine:
         settings=settings,
         app=app,
         codec=codec,
-        emitter=Emitter(app=app, topics=settings.topics, codec=codec),
+        emitter=Emitter(app=app, topics=settings.topics, codec=codec, metrics=Metrics()),
         view=CatalogueView(codec=codec),
     )
     track_config.register(engine)
@@ -35,6 +36,7 @@ def create_engine(settings: Settings) -> Engine:
     track_groups.register(engine)
     calibrate.register(engine)
     ticks.register(engine)
+    health.register(engine)
     return engine
 
 

@@ -80,6 +80,6 @@ def register(engine: Engine) -> None:
 
     async def calibrate_references(stream: Any) -> None:
         async for event in stream.events():
-            await guarded(engine, event, calibrator.take)
+            await guarded(engine, "calibrate_references", event, calibrator.take)
 
     engine.app.agent(source, name="calibrate_references", concurrency=1)(calibrate_references)

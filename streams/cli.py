@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streams.generate",
     "streams.worker",
     "streams.watch",
+    "streams.lag",
 )
 
 Command = Callable[[argparse.Namespace], int]

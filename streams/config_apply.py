@@ -6,22 +6,18 @@ refuses or cannot decode are skipped. The file's records are then validated in d
 on top of it, and a table shows what is added, changed, unchanged, deleted or refused. Any
 refusal: exit 1 and nothing is published. Otherwise the added and changed records, then the
 deletions (`--delete kind:id`, as tombstones), are published in that order with acks=all;
-`--dry-run` publishes nothing. `current_config`, `config_plan` and `plan_table` are pure.
+`--dry-run` publishes nothing. The plan itself is pure: streams.config_plan.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import enum
-import os
 import sys
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import TextIO
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -31,70 +27,23 @@ from aiokafka.errors import KafkaError
 from events.codec import Codec
 from events.decoding import Decoded
 from events.errors import BadInput, Unavailable
-from events.records import (
-    ConfigBody,
-    ConfigKind,
-    ConfigRecord,
-    CreationJobDefinition,
-    RoleDefinition,
-    WeightingModelDefinition,
-    config_key_for,
-)
-from state.catalogue import EMPTY_CATALOGUE, Catalogue
-from state.config import ConfigInput, ConfigTombstone, apply_config_change
-from state.config_errors import Invalid
-from state.roles import DEFAULT_ROLE_NAMES
+from events.records import ConfigKind, ConfigRecord, config_key_for
+from state.config import ConfigInput, ConfigTombstone
 from streams.catalogue_view import tombstone_for
-from streams.config_file import (
-    SECTIONS,
-    FileError,
-    FileErrors,
-    config_entries,
-    config_records,
-    load_document,
+from streams.cli_options import add_kafka_options, command_settings
+from streams.config_file import FileError, FileErrors, config_entries, config_records, load_document
+from streams.config_plan import (
+    Change,
+    CurrentConfig,
+    config_plan,
+    current_config,
+    plan_summary,
+    plan_table,
 )
 from streams.provision import ensure_topics
-from streams.settings import Settings, settings_from_env
+from streams.settings import Settings, current_settings
 
 READ_TIMEOUT_S = 30.0
-# The built-in roles, as if their records were on the topic: listing them in a file is a no-op.
-DEFAULT_BODIES: Mapping[str, ConfigBody] = MappingProxyType(
-    {
-        config_key_for(ConfigKind.ROLE, name): RoleDefinition(name=name)
-        for name in DEFAULT_ROLE_NAMES
-    }
-)
-_DELETION_ORDER = {kind: place for place, (_, kind) in enumerate(reversed(SECTIONS))}
-
-
-class Change(enum.StrEnum):
-    ADDED = "added"
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
-    DELETED = "deleted"
-    REFUSED = "refused"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CurrentConfig:
-    """The config on the topic: the catalogue, the accepted body of every key, what was skipped."""
-
-    catalogue: Catalogue = EMPTY_CATALOGUE
-    bodies: Mapping[str, ConfigBody] = field(default_factory=lambda: DEFAULT_BODIES)
-    read: int = 0
-    skipped: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PlannedChange:
-    """What applying one record or deletion does; `publish` is what to send, if anything."""
-
-    change: Change
-    kind: ConfigKind
-    id: str
-    detail: str = ""
-    errors: tuple[str, ...] = ()
-    publish: ConfigRecord | ConfigTombstone | None = None
 
 
 def config_input(
@@ -108,118 +57,6 @@ def config_input(
         return f"offset {offset}: {decoded.message}"
     tombstone = tombstone_for(key, offset, timestamp)
     return tombstone if isinstance(tombstone, ConfigTombstone) else f"offset {offset}: {tombstone}"
-
-
-def current_config(inputs: Iterable[ConfigInput | str]) -> CurrentConfig:
-    """The config after every input in order; refused and unreadable ones are skipped."""
-    catalogue, bodies = EMPTY_CATALOGUE, dict(DEFAULT_BODIES)
-    read, skipped = 0, list[str]()
-    for change in inputs:
-        read += 1
-        if isinstance(change, str):
-            skipped.append(change)
-            continue
-        result = apply_config_change(catalogue, change)
-        if isinstance(result, Invalid):
-            skipped.append(f"refused: {result.message}")
-            continue
-        catalogue, key = result, config_key_for(change.kind, change.id)
-        if isinstance(change, ConfigTombstone):
-            bodies.pop(key, None)
-        else:
-            bodies[key] = change.body
-    return CurrentConfig(
-        catalogue=catalogue, bodies=MappingProxyType(bodies), read=read, skipped=tuple(skipped)
-    )
-
-
-def config_plan(
-    current: CurrentConfig, records: Sequence[ConfigRecord], deletions: Sequence[ConfigTombstone]
-) -> tuple[PlannedChange, ...]:
-    """Each record (in the given, dependency order), then each deletion (dependents first),
-    validated on top of `current` and of the records before it."""
-    in_file = {config_key_for(record.kind, record.id) for record in records}
-    ordered_deletions = sorted(deletions, key=lambda deletion: _DELETION_ORDER[deletion.kind])
-    catalogue, planned = current.catalogue, []
-    changes: tuple[ConfigInput, ...] = (*records, *ordered_deletions)
-    for change in changes:
-        step, catalogue = _planned(current, catalogue, change, in_file)
-        planned.append(step)
-    return tuple(planned)
-
-
-def _planned(
-    current: CurrentConfig, catalogue: Catalogue, change: ConfigInput, in_file: set[str]
-) -> tuple[PlannedChange, Catalogue]:
-    key = config_key_for(change.kind, change.id)
-    previous = current.bodies.get(key)
-    unchanged = PlannedChange(change=Change.UNCHANGED, kind=change.kind, id=change.id)
-    if isinstance(change, ConfigTombstone) and key in in_file:
-        problem = f"{key}: both defined in the file and deleted; do one or the other"
-        return replace(unchanged, change=Change.REFUSED, errors=(problem,)), catalogue
-    if isinstance(change, ConfigTombstone) and previous is None:
-        return replace(unchanged, detail="nothing to delete"), catalogue
-    same = isinstance(change, ConfigRecord) and previous == change.body
-    if same and not _activates(current.catalogue, change):
-        return replace(unchanged, detail=_name(previous)), catalogue
-    result = apply_config_change(catalogue, change)
-    if isinstance(result, Invalid):
-        errors = tuple(error.message for error in result.errors)
-        return replace(unchanged, change=Change.REFUSED, errors=errors), catalogue
-    if isinstance(change, ConfigTombstone):
-        step = replace(unchanged, change=Change.DELETED, detail=_name(previous))
-    elif previous is None:
-        step = replace(unchanged, change=Change.ADDED, detail=_name(change.body))
-    else:
-        step = replace(unchanged, change=Change.CHANGED, detail=_changed(previous, change.body))
-    return replace(step, publish=change), result
-
-
-def _activates(catalogue: Catalogue, record: ConfigInput) -> bool:
-    """An active weighting model that is not the active one: publishing it again activates it."""
-    if isinstance(record, ConfigTombstone):
-        return False
-    body = record.body
-    active = isinstance(body, WeightingModelDefinition) and body.active
-    return active and catalogue.active_weighting_model_id != record.id
-
-
-def _name(body: ConfigBody | None) -> str:
-    if body is None:
-        return ""
-    if isinstance(body, CreationJobDefinition):
-        return f"{body.solution_interest_id} for audience {body.audience_id}"
-    return body.name
-
-
-def _changed(previous: ConfigBody, body: ConfigBody) -> str:
-    """Which fields of the body change (a weighting model may only become active again)."""
-    names = [
-        f.name for f in fields(body) if getattr(previous, f.name, None) != getattr(body, f.name)
-    ]
-    return "changes " + ", ".join(names) if names else "becomes the active model"
-
-
-def plan_table(plan: Sequence[PlannedChange]) -> str:
-    """The plan as a table (one row per record), then every refusal's errors."""
-    rows = [("CHANGE", "KIND", "ID", "DETAIL")]
-    rows += [(p.change.value, p.kind.value, p.id, p.detail) for p in plan]
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    lines = [
-        "  ".join(
-            [*(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)), row[3]]
-        ).rstrip()
-        for row in rows
-    ]
-    errors = [error for p in plan for error in p.errors]
-    if errors:
-        lines += ["", "Refused:", *(f"  - {error}" for error in errors)]
-    return "\n".join(lines)
-
-
-def plan_summary(plan: Sequence[PlannedChange]) -> str:
-    counts = {change: sum(p.change is change for p in plan) for change in Change}
-    return ", ".join(f"{count} {change.value}" for change, count in counts.items())
 
 
 def deletion(text: str, *, now: datetime) -> ConfigTombstone:
@@ -328,12 +165,7 @@ async def apply_records(
     """Plan `records` and `deletions` against the config on the topic, print the plan, publish
     unless refused or `dry_run`; the exit code (1 when anything is refused)."""
     topic = settings.topics.config
-    if dry_run:
-        exists = await topic_exists(settings, topic)  # reading a missing topic would create it
-    else:
-        exists = topic not in await ensure_topics(settings)  # a topic created now is empty
-    inputs = await read_config_topic(settings) if exists else []
-    current = current_config(inputs)
+    current = await config_on_topic(settings, dry_run=dry_run)
     plan = config_plan(current, records, deletions)
     out.write(_read_line(topic, current) + plan_table(plan) + "\n\n")
     summary = plan_summary(plan)
@@ -350,6 +182,16 @@ async def apply_records(
     return 0
 
 
+async def config_on_topic(settings: Settings, *, dry_run: bool) -> CurrentConfig:
+    """The config on the topic; a dry run creates no topic, any other run the missing ones."""
+    topic = settings.topics.config
+    if dry_run:
+        exists = await topic_exists(settings, topic)  # reading a missing topic would create it
+    else:
+        exists = topic not in await ensure_topics(settings)  # a topic created now is empty
+    return current_config(await read_config_topic(settings) if exists else [])
+
+
 def _read_line(topic: str, current: CurrentConfig) -> str:
     line = f"Current config: {current.read} record(s) read from {topic}"
     if not current.skipped:
@@ -362,27 +204,6 @@ def _read_line(topic: str, current: CurrentConfig) -> str:
 
 
 # --- the command -------------------------------------------------------------------------------
-
-
-def add_kafka_options(parser: argparse.ArgumentParser) -> None:
-    """`--prefix` and `--bootstrap`, which override the environment's settings."""
-    parser.add_argument("--prefix", help="topic prefix (env BG_TOPIC_PREFIX; default bg)")
-    parser.add_argument(
-        "--bootstrap",
-        help="Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; default 127.0.0.1:9092)",
-    )
-
-
-def command_settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
-    """The settings from `env`, with the prefix and bootstrap servers given on the command line."""
-    settings = settings_from_env(env)
-    if args.bootstrap:
-        kafka = replace(settings.kafka, bootstrap_servers=args.bootstrap)
-        settings = replace(settings, kafka=kafka)
-    if args.prefix is not None:
-        settings = replace(settings, topic_prefix=args.prefix)
-    _ = settings.topics  # raises BadInput for a prefix that makes no legal topic name
-    return settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -412,7 +233,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def config_apply(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     try:
-        settings = command_settings(args, os.environ)
+        settings = command_settings(args, current_settings())
         deletions = [deletion(text, now=now) for text in args.delete]
     except BadInput as exc:
         print(f"config apply: {exc}", file=sys.stderr)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +39,8 @@ def faust_app(settings: Settings) -> faust.App:
         "web_host": settings.web_host,
         "web_port": settings.web_port,
         "web_enabled": True,
+        "web_tables_enabled": False,
+        "web_router_enabled": False,
         "producer_threaded": False,
         "producer_acks": -1,
         "consumer_auto_offset_reset": "earliest",
@@ -64,7 +66,6 @@ class Engine:
     codec: Codec
     emitter: Emitter
     view: CatalogueView
-    ignored: Counter[str] = field(default_factory=Counter)
     config_ready: asyncio.Event = field(default_factory=asyncio.Event)
     _channels: dict[str, Any] = field(default_factory=dict)
 
@@ -102,10 +103,14 @@ def source_of(event: Any) -> Source:
 INFRASTRUCTURE_ERRORS = (KafkaError, Unavailable, OSError, asyncio.TimeoutError)
 
 
-async def guarded(engine: Engine, event: Any, take: Callable[[Any], Awaitable[None]]) -> None:
+async def guarded(
+    engine: Engine, agent: str, event: Any, take: Callable[[Any], Awaitable[None]]
+) -> None:
     """Run `take(event)`. A failure of the input itself dead-letters the input, and the agent goes
     on; a failure of the infrastructure stops the worker, so the input is read again after the
     restart instead of being acknowledged and lost."""
+    metrics = engine.emitter.metrics
+    started = time.perf_counter()
     try:
         await take(event)
     except INFRASTRUCTURE_ERRORS as exc:
@@ -114,3 +119,9 @@ async def guarded(engine: Engine, event: Any, take: Callable[[Any], Awaitable[No
     except Exception as exc:  # the agent must go on with the next record
         error = BadInput(f"{type(exc).__name__}: {exc}")
         await engine.emitter.dead_letter(source_of(event), error, kind="processing_error")
+    finished = time.perf_counter()
+    message = event.message
+    metrics.consumed.labels(message.topic).inc()
+    metrics.processing.labels(agent).observe(finished - started)
+    if message.timestamp:
+        metrics.input_age.labels(agent).observe(max(0.0, time.time() - message.timestamp))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -25,9 +24,9 @@ from tqdm import tqdm
 from events.codec import Codec
 from events.errors import BadInput, Unavailable
 from events.records import AccountEvent, ActivityEvent, PersonEvent
-from streams.config_apply import add_kafka_options, command_settings
+from streams.cli_options import add_kafka_options, command_settings
 from streams.provision import ensure_topics
-from streams.settings import Settings
+from streams.settings import Settings, current_settings
 from streams.tenant import (
     SampleActivity,
     TenantSpec,
@@ -174,7 +173,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def generate(args: argparse.Namespace) -> int:
     try:
-        settings = command_settings(args, os.environ)
+        settings = command_settings(args, current_settings())
         if args.rate < 0:
             raise BadInput(f"--rate: at least 0, got {args.rate!r}")
         spec = TenantSpec(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, assert_never
 
@@ -14,7 +13,6 @@ from events.errors import BadInput
 from events.records import (
     BuyingGroupSnapshot,
     CommandResult,
-    DeadLetter,
     GroupLifecycle,
     MembershipChanged,
     OutputRecord,
@@ -23,6 +21,7 @@ from events.records import (
     StageChanged,
 )
 from events.topics import Topics
+from streams.metrics import Metrics
 
 
 def destination(  # noqa: PLR0911 - one return per record type reads best as a match
@@ -67,16 +66,14 @@ class Emitter:
     app: Any
     topics: Topics
     codec: Codec
-    produced: Counter[str] = field(default_factory=Counter)
-    dead_letters: Counter[str] = field(default_factory=Counter)
-    refusals: Counter[str] = field(default_factory=Counter)
+    metrics: Metrics
     _channels: dict[str, Any] = field(default_factory=dict)
 
     async def emit(self, records: tuple[OutputRecord, ...]) -> None:
         for record in records:
             topic, key = destination(record, self.topics)
             if isinstance(record, CommandResult) and record.reason:
-                self.refusals[record.reason] += 1
+                self.metrics.refusals.labels(record.reason).inc()
             await self._send(topic, key.encode(), self.codec.encode(record))
 
     async def dead_letter(
@@ -92,21 +89,12 @@ class Emitter:
             failed_at=datetime.now(UTC),
         )
         if kind is not None:
-            letter = DeadLetter(
-                original_key=letter.original_key,
-                original_value=letter.original_value,
-                topic=letter.topic,
-                partition=letter.partition,
-                offset=letter.offset,
-                error_kind=kind,
-                error_message=letter.error_message,
-                failed_at=letter.failed_at,
-            )
-        self.dead_letters[letter.error_kind] += 1
+            letter = replace(letter, error_kind=kind)
+        self.metrics.dead_letters.labels(letter.error_kind).inc()
         await self._send(self.topics.dead_letters, source.key, self.codec.encode(letter))
 
     async def _send(self, topic: str, key: bytes | None, value: bytes) -> None:
-        self.produced[topic] += 1
+        self.metrics.produced.labels(topic).inc()
         channel = self._channels.get(topic)
         if channel is None:
             channel = self.app.topic(topic, key_serializer="raw", value_serializer="raw")

@@ -70,7 +70,7 @@ class PeopleRouter:
 
     async def _follow(self, source: Source, routed: Routed, person_key: bytes) -> None:
         if routed.ignored == "stale":
-            self.engine.ignored["stale_profile"] += 1
+            self.engine.emitter.metrics.ignored.labels("stale_profile").inc()
         elif routed.ignored is not None:
             error = BadInput(f"activity cannot be routed: {routed.ignored}")
             await self.engine.emitter.dead_letter(source, error, kind=routed.ignored)
@@ -150,6 +150,6 @@ def register(engine: Engine) -> None:
     async def route_people(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await guarded(engine, event, router.take)
+            await guarded(engine, "route_people", event, router.take)
 
     engine.app.agent(source, name="route_people", concurrency=1)(route_people)

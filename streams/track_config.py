@@ -98,7 +98,7 @@ def register(engine: Engine) -> None:
     async def track_config(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await guarded(engine, event, tracker.take)
+            await guarded(engine, "track_config", event, tracker.take)
 
     engine.app.task(follow_config)
     engine.app.agent(source, name="track_config", concurrency=1)(track_config)

@@ -202,7 +202,7 @@ def register(engine: Engine) -> GroupTracker:
     async def track_groups(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await guarded(engine, event, tracker.take)
+            await guarded(engine, "track_groups", event, tracker.take)
 
     engine.app.agent(source, name="track_groups", concurrency=1)(track_groups)
 

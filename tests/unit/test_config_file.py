@@ -28,17 +28,7 @@ from events.records import (
     WeightingModelDefinition,
 )
 from state.config import ConfigTombstone
-from streams.config_apply import (
-    Change,
-    PlannedChange,
-    config_input,
-    config_plan,
-    current_config,
-    deletion,
-    plan_summary,
-    plan_table,
-    read_config_file,
-)
+from streams.config_apply import config_input, deletion, read_config_file
 from streams.config_file import (
     ConfigEntry,
     FileError,
@@ -46,6 +36,14 @@ from streams.config_file import (
     config_entries,
     config_records,
     load_document,
+)
+from streams.config_plan import (
+    Change,
+    PlannedChange,
+    config_plan,
+    current_config,
+    plan_summary,
+    plan_table,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,11 +21,11 @@ from events.records import AccountEvent, ActivityEvent, PersonEvent
 from state.attributes import person_lookup
 from state.engagement import DEFAULT_WEIGHTS
 from state.membership import desired_role
-from streams.config_apply import config_plan, current_config, read_config_file
+from streams.config_apply import read_config_file
 from streams.config_file import FileErrors
+from streams.config_plan import config_plan, current_config
 from streams.generate import Pacer
 from streams.tenant import (
-    JOB_TITLES,
     SampleActivity,
     TenantSpec,
     activity_slots,
@@ -36,6 +36,7 @@ from streams.tenant import (
     sample_activities,
     sample_people,
 )
+from streams.tenant_data import JOB_TITLES
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2024, 5, 10, 12, 30, 15, 123456, tzinfo=UTC)

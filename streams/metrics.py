@@ -1,0 +1,56 @@
+"""What SREs read: Prometheus metrics, and the numbers behind /healthz and /readyz.
+
+Counters by topic and reason, processing time and input age as histograms, and consumer lag per
+topic-partition (highwater minus the worker's position, computed when scraped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+def _registry() -> CollectorRegistry:
+    return CollectorRegistry(auto_describe=True)
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=_registry)
+
+    def __post_init__(self) -> None:
+        r = self.registry
+        self.consumed = Counter(
+            "bg_records_consumed", "Input records taken by an agent", ["topic"], registry=r
+        )
+        self.produced = Counter(
+            "bg_records_produced", "Records sent, by topic", ["topic"], registry=r
+        )
+        self.dead_letters = Counter(
+            "bg_dead_letters", "Inputs dead-lettered, by reason", ["reason"], registry=r
+        )
+        self.refusals = Counter(
+            "bg_command_refusals", "Commands refused, by reason", ["reason"], registry=r
+        )
+        self.ignored = Counter(
+            "bg_inputs_ignored", "Inputs the contract says to ignore (e.g. stale profiles)",
+            ["reason"], registry=r,
+        )  # fmt: skip
+        self.processing = Histogram(
+            "bg_processing_seconds", "Time to apply one input and send its outputs",
+            ["agent"], buckets=SECONDS, registry=r,
+        )  # fmt: skip
+        self.input_age = Histogram(
+            "bg_input_age_seconds",
+            "From the input's broker append time to the end of its processing",
+            ["agent"], buckets=SECONDS, registry=r,
+        )  # fmt: skip
+        self.lag = Gauge(
+            "bg_consumer_lag", "Records not yet read, per topic-partition",
+            ["topic", "partition"], registry=r,
+        )  # fmt: skip
+        self.rebalances = Counter("bg_rebalances", "Partition assignments received", registry=r)
+        self.assigned = Gauge("bg_assigned_partitions", "Partitions this worker reads", registry=r)
