@@ -16,6 +16,7 @@ from events.codec import Codec
 from streams import calibrate, health, route_people, ticks, track_config, track_groups
 from streams.catalogue_view import CatalogueView
 from streams.engine import Engine, faust_app
+from streams.logs import use_json_logs
 from streams.metrics import Metrics
 from streams.outputs import Emitter
 from streams.settings import Settings, current_settings
@@ -37,6 +38,12 @@ def create_engine(settings: Settings) -> Engine:
     calibrate.register(engine)
     ticks.register(engine)
     health.register(engine)
+    if settings.log_format == "json":
+
+        async def json_logs() -> None:
+            use_json_logs()
+
+        app.task(json_logs)
     return engine
 
 

@@ -1,8 +1,9 @@
-"""Command-line options the Kafka commands share (`config apply`, `generate`)."""
+"""What the Kafka commands (`config apply`, `generate`) share: options, settings, failure."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import replace
 
 from streams.settings import Settings
@@ -27,3 +28,9 @@ def command_settings(args: argparse.Namespace, settings: Settings) -> Settings:
         settings = replace(settings, topic_prefix=args.prefix)
     _ = settings.topics  # raises BadInput for a prefix that makes no legal topic name
     return settings
+
+
+def kafka_failed(command: str, settings: Settings, exc: Exception) -> int:
+    """Say on stderr that Kafka (at the configured servers) failed `command`; the exit code, 2."""
+    print(f"{command}: Kafka at {settings.kafka.bootstrap_servers}: {exc!r}", file=sys.stderr)
+    return 2

@@ -30,7 +30,7 @@ from events.errors import BadInput, Unavailable
 from events.records import ConfigKind, ConfigRecord, config_key_for
 from state.config import ConfigInput, ConfigTombstone
 from streams.catalogue_view import tombstone_for
-from streams.cli_options import add_kafka_options, command_settings
+from streams.cli_options import add_kafka_options, command_settings, kafka_failed
 from streams.config_file import FileError, FileErrors, config_entries, config_records, load_document
 from streams.config_plan import (
     Change,
@@ -248,6 +248,4 @@ def config_apply(args: argparse.Namespace) -> int:
             apply_records(settings, records, deletions, dry_run=args.dry_run, out=sys.stdout)
         )
     except (KafkaError, Unavailable) as exc:
-        where = settings.kafka.bootstrap_servers
-        print(f"config apply: Kafka at {where}: {exc!r}", file=sys.stderr)
-        return 2
+        return kafka_failed("config apply", settings, exc)

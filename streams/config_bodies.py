@@ -48,10 +48,7 @@ def _role(raw: object, path: str, errors: list[FileError]) -> ConfigBody:
 
 def _stage_model(raw: object, path: str, errors: list[FileError]) -> ConfigBody:
     fields = Fields.of(raw, path, errors, ("name", "status", "stages", "transitions"))
-    stages = tuple(
-        _stage(item, f"{fields.at('stages')}[{index}]", errors)
-        for index, item in enumerate(fields.items("stages"))
-    )
+    stages = fields.each("stages", _stage)
     return StageModelDefinition(
         name=fields.text("name"),
         status=fields.choice("status", STATUSES),
@@ -98,10 +95,7 @@ def _weighting_model(raw: object, path: str, errors: list[FileError]) -> ConfigB
 
 def _template(raw: object, path: str, errors: list[FileError]) -> ConfigBody:
     fields = Fields.of(raw, path, errors, ("name", "status", "cards"))
-    cards = tuple(
-        _card(item, f"{fields.at('cards')}[{index}]", errors)
-        for index, item in enumerate(fields.items("cards"))
-    )
+    cards = fields.each("cards", _card)
     return RolesTemplateDefinition(
         name=fields.text("name"), status=fields.choice("status", STATUSES), cards=cards
     )

@@ -8,7 +8,11 @@ finds every mistake in it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,3 +119,10 @@ class Fields:
             return raw or []
         self.fail(key, f"expected a list, got {shown(raw)}")
         return []
+
+    def each(self, key: str, read: Callable[[object, str, list[FileError]], T]) -> tuple[T, ...]:
+        """Every item of the list at `key`, each read by `read` at its own path (`cards[2]`)."""
+        return tuple(
+            read(item, f"{self.at(key)}[{index}]", self.errors)
+            for index, item in enumerate(self.items(key))
+        )

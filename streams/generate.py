@@ -24,7 +24,7 @@ from tqdm import tqdm
 from events.codec import Codec
 from events.errors import BadInput, Unavailable
 from events.records import AccountEvent, ActivityEvent, PersonEvent
-from streams.cli_options import add_kafka_options, command_settings
+from streams.cli_options import add_kafka_options, command_settings, kafka_failed
 from streams.provision import ensure_topics
 from streams.settings import Settings, current_settings
 from streams.tenant import (
@@ -189,8 +189,6 @@ def generate(args: argparse.Namespace) -> int:
     try:
         totals = asyncio.run(publish_tenant(settings, spec, rate=args.rate))
     except (KafkaError, Unavailable) as exc:
-        where = settings.kafka.bootstrap_servers
-        print(f"generate: Kafka at {where}: {exc!r}", file=sys.stderr)
-        return 2
+        return kafka_failed("generate", settings, exc)
     print(totals.line(settings))
     return 0

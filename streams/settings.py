@@ -66,6 +66,7 @@ class Settings:
     reconciliation_interval_s: float = 86400.0
     pending_check_interval_s: float = 30.0
     session_timeout_s: float = 10.0
+    log_format: str = "json"
 
     @property
     def topics(self) -> Topics:
@@ -114,6 +115,12 @@ def _seconds(raw: str) -> float:
     return value
 
 
+def _log_format(raw: str) -> str:
+    if raw not in ("json", "text"):
+        raise ValueError("must be json or text")
+    return raw
+
+
 def _protocol(raw: str) -> str:
     allowed = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
     if raw.upper() not in allowed:
@@ -156,6 +163,7 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         ),
         pending_check_interval_s=_read(env, "BG_PENDING_CHECK_INTERVAL_S", _seconds, 30.0),
         session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
+        log_format=_read(env, "BG_LOG_FORMAT", _log_format, base.log_format),
     )
 
 
