@@ -14,7 +14,6 @@ import dataclasses
 import enum
 import json
 import math
-import os
 import sys
 from collections.abc import Mapping
 from datetime import datetime
@@ -28,6 +27,7 @@ from events.decoding import Decoded, DecodeFailure
 from events.records import TopicRecord
 from events.topics import DEFAULT_PREFIX, RECORDS_BY_BASE_NAME, topic_name
 from streams.registry import RegistryCodec, SchemaRegistry
+from streams.settings import Settings, current_settings
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 
@@ -68,22 +68,22 @@ class PrintOptions:
     schema_registry: str | None
 
 
-def print_options(args: argparse.Namespace, env: Mapping[str, str]) -> PrintOptions:
-    """The options of one run, from the command line and then the environment."""
+def print_options(args: argparse.Namespace, settings: Settings) -> PrintOptions:
+    """The options of one run, from the command line and then the settings."""
     base = args.topic
     topic = topic_name(base, args.prefix) if base in RECORDS_BY_BASE_NAME else base
     return PrintOptions(
         topic=topic,
-        bootstrap=args.bootstrap or env.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_BOOTSTRAP,
+        bootstrap=args.bootstrap or settings.kafka.bootstrap_servers,
         from_beginning=args.from_beginning,
         max_records=args.max_records,
         timeout_s=args.timeout,
-        schema_registry=args.schema_registry or env.get("SCHEMA_REGISTRY_URL") or None,
+        schema_registry=args.schema_registry or settings.schema_registry_url,
     )
 
 
 def print_topic(args: argparse.Namespace) -> int:
-    options = print_options(args, os.environ)
+    options = print_options(args, current_settings())
     try:
         asyncio.run(consume(options, sys.stdout))
     except KafkaError as exc:

@@ -8,6 +8,7 @@ import json
 from events.codec import Codec
 from events.decoding import Decoded, DecodeFailure
 from streams.cli import build_parser
+from streams.settings import settings_from_env
 from streams.topic_print import json_value, print_options, record_line
 from tests.golden.samples import SAMPLES
 
@@ -67,7 +68,7 @@ def test_both_names_of_the_command_parse_the_same_options() -> None:
     parser = build_parser()
     for name in ("print-topic", "tail"):
         args = parser.parse_args([name, "persons", "--prefix", "staging", "--max-records", "5"])
-        options = print_options(args, {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"})
+        options = print_options(args, settings_from_env({"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"}))
         assert options.topic == "staging.persons"
         assert options.bootstrap == "kafka:9092"
         assert options.max_records == 5
@@ -79,12 +80,12 @@ def test_full_topic_names_and_explicit_bootstrap_win() -> None:
     args = build_parser().parse_args(
         ["tail", "other.topic", "--bootstrap", "h:1", "--from-beginning", "--timeout", "2.5"]
     )
-    options = print_options(args, {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"})
+    options = print_options(args, settings_from_env({"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"}))
     assert options.topic == "other.topic"
     assert options.bootstrap == "h:1"
     assert options.from_beginning is True
     assert options.timeout_s == 2.5
-    assert print_options(args, {}).bootstrap == "h:1"
+    assert print_options(args, settings_from_env({})).bootstrap == "h:1"
     default = build_parser().parse_args(["tail", "score-changes"])
-    assert print_options(default, {}).topic == "bg.score-changes"
-    assert print_options(default, {}).bootstrap == "127.0.0.1:9092"
+    assert print_options(default, settings_from_env({})).topic == "bg.score-changes"
+    assert print_options(default, settings_from_env({})).bootstrap == "127.0.0.1:9092"
