@@ -13,9 +13,12 @@ def reads_environment(tree: ast.AST) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
             return True
-        if isinstance(node, ast.ImportFrom) and node.module == "os":
-            if any(alias.name in ("environ", "getenv") for alias in node.names):
-                return True
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and any(alias.name in ("environ", "getenv") for alias in node.names)
+        ):
+            return True
     return False
 
 
