@@ -112,7 +112,8 @@ def load_settings(env: dict[str, str]) -> Settings:
 
 
 def say(message: str) -> None:
-    print(f"services: {message}", flush=True)
+    """Progress goes to stderr, so that `up` and `env` print only shell exports on stdout."""
+    print(f"services: {message}", file=sys.stderr, flush=True)
 
 
 def port_open(port: int) -> bool:
