@@ -8,16 +8,19 @@ de-duplication).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from types import MappingProxyType
+from typing import Any
 
 from events.records import AccountEvent, PersonEvent
-from state.activity_log import EMPTY_LOG, ActivityLog
+from state.activity_log import EMPTY_LOG, ActivityLog, Entry
 from state.calibration import Reference, initial_reference
 from state.engagement import DEFAULT_RULES, EngagementRules
 from state.group import BuyingGroup
+from state.shards import sharded
 
 PERSON_REFERENCE_FLOOR = 10.0
 GROUP_REFERENCE_FLOOR = 10.0
@@ -40,6 +43,64 @@ class PersonState:
     score: float = 0.0
     reference_version: int = 0
     score_version: int = 0
+
+    def __reduce__(self) -> tuple[Callable[[PersonFields], PersonState], tuple[PersonFields]]:
+        """Pickles as one call with primitives: an account's state holds thousands of people
+        and is written after every input (its profile, log and points become plain tuples)."""
+        profile = self.profile
+        return (
+            restored_person,
+            (
+                (
+                    self.person_id,
+                    None if profile is None else _profile_values(profile),
+                    None if profile is None else tuple(profile.attributes.items()),
+                    self.log.entries,
+                    tuple(self.by_type.items()),
+                    self.raw,
+                    self.score,
+                    self.reference_version,
+                    self.score_version,
+                ),
+            ),
+        )
+
+
+_PROFILE_FIELDS = tuple(item.name for item in fields(PersonEvent) if item.name != "attributes")
+_profile_values = attrgetter(*_PROFILE_FIELDS)
+
+
+PersonFields = tuple[
+    str,  # person_id
+    tuple[Any, ...] | None,  # the profile's fields but attributes, in _PROFILE_FIELDS order
+    tuple[tuple[str, str], ...] | None,  # the profile's attributes
+    tuple[Entry, ...],  # the activity log's entries
+    tuple[tuple[str, float], ...],  # by_type
+    float,  # raw
+    float,  # score
+    int,  # reference_version
+    int,  # score_version
+]
+
+
+def restored_person(person: PersonFields) -> PersonState:
+    """The person that ``PersonState.__reduce__`` took apart."""
+    person_id, profile, attributes, entries, by_type, raw, score, reference, version = person
+    return PersonState(
+        person_id=person_id,
+        profile=None
+        if profile is None
+        else PersonEvent(
+            **dict(zip(_PROFILE_FIELDS, profile, strict=False)),
+            attributes=MappingProxyType(dict(attributes or ())),
+        ),
+        log=ActivityLog(entries=entries) if entries else EMPTY_LOG,
+        by_type=MappingProxyType(dict(by_type)),
+        raw=raw,
+        score=score,
+        reference_version=reference,
+        score_version=version,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,14 +130,15 @@ class AudienceMark:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountState:
-    """``groups`` by solution interest id; ``retired_versions`` keeps the last version of deleted
-    groups so that a group created again continues its version sequence."""
+    """``people`` by person id (sharded: see ``state.shards``); ``groups`` by solution interest
+    id; ``retired_versions`` keeps the last version of deleted groups so that a group created
+    again continues its version sequence."""
 
     account_id: str
     person_reference: Reference
     group_reference: Reference
     profile: AccountEvent | None = None
-    people: Mapping[str, PersonState] = field(default_factory=lambda: MappingProxyType({}))
+    people: Mapping[str, PersonState] = field(default_factory=lambda: sharded(()))
     groups: Mapping[str, BuyingGroup] = field(default_factory=lambda: MappingProxyType({}))
     retired_versions: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     audience_marks: Mapping[str, AudienceMark] = field(default_factory=lambda: MappingProxyType({}))

@@ -23,14 +23,22 @@ Decisions where the domain spec is silent:
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from operator import itemgetter
 
 from events.errors import BadInput
 from state.engagement import EngagementRules
 
 MAX_DAYS_AHEAD = 1
+
+Entry = tuple[int, str, frozenset[str]]
+"""One (UTC day as ``date.toordinal()``, activity type, ids of its counting activities)."""
+
+_day_of = itemgetter(0)
+_key_of = itemgetter(0, 1)
 
 
 class IgnoredReason(StrEnum):
@@ -58,9 +66,35 @@ class DayActivities:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ActivityLog:
-    """A person's log; ``buckets`` are sorted by (day, activity_type), one per pair."""
+    """A person's log: ``entries`` are sorted by (day, activity_type), one per pair.
 
-    buckets: tuple[DayActivities, ...] = ()
+    Entries are plain tuples (see ``Entry``) so that the logs of thousands of people pickle as
+    primitives; ``buckets`` shows them as ``DayActivities``.
+    """
+
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def buckets(self) -> tuple[DayActivities, ...]:
+        return tuple(
+            DayActivities(day=date.fromordinal(day), activity_type=kind, activity_ids=ids)
+            for day, kind, ids in self.entries
+        )
+
+    def __setstate__(self, state: Sequence[object]) -> None:
+        """Loads a pickled log, also one of the first state format (a tuple of DayActivities)."""
+        (held,) = state
+        if not isinstance(held, tuple):
+            raise TypeError(f"activity log: expected a tuple of entries, got {type(held)}")
+        object.__setattr__(self, "entries", tuple(_entry(item) for item in held))
+
+
+def _entry(item: object) -> Entry:
+    if isinstance(item, DayActivities):
+        return (item.day.toordinal(), item.activity_type, item.activity_ids)
+    if not isinstance(item, tuple) or len(item) != 3:
+        raise TypeError(f"activity log: expected an entry, got {type(item)}")
+    return (int(item[0]), str(item[1]), frozenset(item[2]))
 
 
 EMPTY_LOG = ActivityLog()
@@ -93,16 +127,15 @@ def window_start(today: date, rules: EngagementRules) -> date:
     return _day(today, "today") - timedelta(days=rules.window_days - 1)
 
 
-def counts_on(day: date, today: date, rules: EngagementRules) -> bool:
-    """Whether activities of ``day`` count in the window ending with ``today``."""
-    return window_start(today, rules) <= day <= today + timedelta(days=MAX_DAYS_AHEAD)
+def counting_days(today: date, rules: EngagementRules) -> range:
+    """The days (as ``date.toordinal()``) whose activities count in the window ending ``today``."""
+    return range(window_start(today, rules).toordinal(), today.toordinal() + MAX_DAYS_AHEAD + 1)
 
 
 def prune(log: ActivityLog, today: date, rules: EngagementRules) -> ActivityLog:
     """Drop the days that have left the window ending with ``today`` (same log if none did)."""
-    start = window_start(today, rules)
-    kept = tuple(bucket for bucket in log.buckets if bucket.day >= start)
-    return log if len(kept) == len(log.buckets) else ActivityLog(buckets=kept)
+    start = bisect.bisect_left(log.entries, window_start(today, rules).toordinal(), key=_day_of)
+    return log if start == 0 else ActivityLog(entries=log.entries[start:])
 
 
 def record_activity(
@@ -145,7 +178,7 @@ def _reason_to_ignore(
     today: date,
     rules: EngagementRules,
 ) -> IgnoredReason | None:
-    if any(activity_id in bucket.activity_ids for bucket in log.buckets):
+    if any(activity_id in ids for _, _, ids in log.entries):
         return IgnoredReason.DUPLICATE
     if occurred_day < window_start(today, rules):
         return IgnoredReason.OUTSIDE_WINDOW
@@ -159,10 +192,10 @@ def _reason_to_ignore(
 def _add(
     log: ActivityLog, activity_id: str, activity_type: str, day: date, cap: int
 ) -> tuple[ActivityLog, Recorded | Ignored]:
-    keys = [(bucket.day, bucket.activity_type) for bucket in log.buckets]
-    index = bisect.bisect_left(keys, (day, activity_type))
-    found = index < len(keys) and keys[index] == (day, activity_type)
-    held = log.buckets[index].activity_ids if found else frozenset[str]()
+    key = (day.toordinal(), activity_type)
+    index = bisect.bisect_left(log.entries, key, key=_key_of)
+    found = index < len(log.entries) and _key_of(log.entries[index]) == key
+    held = log.entries[index][2] if found else frozenset[str]()
     over_cap = Ignored(reason=IgnoredReason.OVER_DAILY_CAP)
     outcome: Recorded | Ignored
     if len(held) < cap:
@@ -171,10 +204,9 @@ def _add(
         ids, outcome = (held - {max(held)}) | {activity_id}, over_cap
     else:
         return log, over_cap
-    bucket = DayActivities(day=day, activity_type=activity_type, activity_ids=ids)
     after = index + 1 if found else index
-    buckets = (*log.buckets[:index], bucket, *log.buckets[after:])
-    return ActivityLog(buckets=buckets), outcome
+    entries = (*log.entries[:index], (*key, ids), *log.entries[after:])
+    return ActivityLog(entries=entries), outcome
 
 
 def _day(value: date, name: str) -> date:

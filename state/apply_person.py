@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from types import MappingProxyType
 
 from state.account import AccountState, PersonState
 from state.changes import PersonChanged, PersonDeleted, PersonLeftAccount
@@ -19,6 +18,7 @@ from state.group_scores import finish
 from state.membership import RULES
 from state.outcome import Context, Outcome, Step
 from state.person_scores import person_zeroed, with_person
+from state.shards import sharded_without
 
 LEFT_ACCOUNT = "left_account"
 PERSON_DELETED = "person_deleted"
@@ -66,8 +66,8 @@ def departed(
         return step
     step = remove_everywhere(step, person_id, reason, context)
     zeroed = person_zeroed(step.state, person, new_account_id, context)
-    people = {key: value for key, value in step.state.people.items() if key != person_id}
-    return step.then(replace(step.state, people=MappingProxyType(people)), zeroed)
+    people = sharded_without(step.state.people, person_id)
+    return step.then(replace(step.state, people=people), zeroed)
 
 
 def _stale(state: AccountState, person_id: str, occurred_at: datetime) -> bool:

@@ -8,7 +8,6 @@ account, or was deleted, from every group, whatever the source of their membersh
 from __future__ import annotations
 
 from dataclasses import replace
-from types import MappingProxyType
 
 from events.records import Source
 from state.account import AccountState
@@ -21,12 +20,12 @@ from state.membership import (
     system_assignment,
 )
 from state.outcome import Context, Step
+from state.read_only import with_entry
 
 
 def with_group(state: AccountState, group: BuyingGroup) -> AccountState:
     """``state`` holding ``group`` (new or replaced)."""
-    groups = MappingProxyType({**state.groups, group.solution_interest_id: group})
-    return replace(state, groups=groups)
+    return replace(state, groups=with_entry(state.groups, group.solution_interest_id, group))
 
 
 def reevaluate_person(step: Step, person_id: str, reasons: SystemReasons, context: Context) -> Step:

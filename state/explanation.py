@@ -8,10 +8,10 @@ The moves of a group explanation add up to the change of the group raw score.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from state.scores import GroupRaw
+from state.scores import GroupRaw, group_points, role_share
 
 _Part = tuple[str, str, str]  # (role, person_id, activity_type)
 
@@ -59,10 +59,59 @@ class RoleShareChange:
     share_after: float
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberMoved:
+    """A member whose parts of a group raw score may have moved: their role and raw points by
+    activity type before and after (role None: not a member on that side)."""
+
+    person_id: str
+    role_before: str | None
+    role_after: str | None
+    before: Mapping[str, float]
+    after: Mapping[str, float]
+
+
 def explain_group_change(before: GroupRaw, after: GroupRaw) -> tuple[Contribution, ...]:
     """The parts of the group raw score that moved, by absolute change, largest first."""
     points_before, points_after = _group_parts(before), _group_parts(after)
-    shares_before, shares_after = _shares(before), _shares(after)
+    return _contributions(points_before, points_after, _shares(before), _shares(after))
+
+
+def explain_members_moved(
+    moves: Iterable[MemberMoved],
+    role_weighting: Mapping[str, int],
+    roles_before: Collection[str],
+    roles_after: Collection[str],
+) -> tuple[Contribution, ...]:
+    """``explain_group_change`` of a group whose roles with members went from ``roles_before``
+    to ``roles_after``, computed from ``moves`` alone: the parts of any other member must not
+    have moved (same role, same points, same total weighting of the roles with members)."""
+    total_before = sum(role_weighting[role] for role in roles_before)
+    total_after = sum(role_weighting[role] for role in roles_after)
+    points_before: dict[_Part, float] = {}
+    points_after: dict[_Part, float] = {}
+    for move in moves:
+        if move.role_before is not None:
+            weighting = role_weighting[move.role_before]
+            for kind, raw in move.before.items():
+                part = (move.role_before, move.person_id, kind)
+                points_before[part] = group_points(weighting, raw, total_before)
+        if move.role_after is not None:
+            weighting = role_weighting[move.role_after]
+            for kind, raw in move.after.items():
+                part = (move.role_after, move.person_id, kind)
+                points_after[part] = group_points(weighting, raw, total_after)
+    shares_before = {role: role_share(role_weighting[role], total_before) for role in roles_before}
+    shares_after = {role: role_share(role_weighting[role], total_after) for role in roles_after}
+    return _contributions(points_before, points_after, shares_before, shares_after)
+
+
+def _contributions(
+    points_before: Mapping[_Part, float],
+    points_after: Mapping[_Part, float],
+    shares_before: Mapping[str, float],
+    shares_after: Mapping[str, float],
+) -> tuple[Contribution, ...]:
     moved = [
         Contribution(
             role=part[0],

@@ -16,6 +16,7 @@ from state.conditions import matches
 from state.group import BuyingGroup, Member
 from state.outcome import Context
 from state.precedence import stronger
+from state.read_only import writable_copy
 from state.templates import RolesTemplate
 
 
@@ -59,7 +60,7 @@ def membership_change(
     previous_role = None if current is None else current.role
     if previous_role == role:
         return group, ()
-    members = dict(group.members)
+    members = writable_copy(group.members)
     if role is None:
         del members[person_id]
         change = MembershipChange.REMOVED
@@ -67,6 +68,8 @@ def membership_change(
         since = context.now if current is None else current.since
         members[person_id] = Member(person_id=person_id, role=role, source=source, since=since)
         change = MembershipChange.ADDED if current is None else MembershipChange.ROLE_CHANGED
+        if current is None:  # kept in person order, which snapshots list them in
+            members = dict(sorted(members.items(), key=lambda item: item[0]))
     changed = replace(
         group, members=MappingProxyType(members), version=group.version + 1, updated_at=context.now
     )

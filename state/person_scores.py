@@ -24,6 +24,7 @@ from state.explanation import explain_person_change
 from state.membership import SystemReasons
 from state.outcome import Context, Step
 from state.scores import decay, normalised_score, raw_total
+from state.shards import sharded_with
 
 _VERSIONS_PER_MS = 1000
 
@@ -100,8 +101,7 @@ def person_score_changed(
 
 
 def with_person(state: AccountState, person: PersonState) -> AccountState:
-    people = MappingProxyType({**state.people, person.person_id: person})
-    return replace(state, people=people)
+    return replace(state, people=sharded_with(state.people, person.person_id, person))
 
 
 def person_updated(

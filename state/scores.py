@@ -19,7 +19,7 @@ from datetime import date
 from types import MappingProxyType
 
 from events.errors import BadInput
-from state.activity_log import ActivityLog, DayActivities, counts_on, prune
+from state.activity_log import ActivityLog, Entry, counting_days, prune
 from state.engagement import EngagementRules
 
 _NO_POINTS: Mapping[str, float] = MappingProxyType({})
@@ -29,9 +29,8 @@ def person_raw_by_type(
     log: ActivityLog, today: date, rules: EngagementRules
 ) -> Mapping[str, float]:
     """Raw points per activity type in the window ending with ``today`` (types with points only)."""
-    return _points_by_type(
-        (bucket for bucket in log.buckets if counts_on(bucket.day, today, rules)), rules
-    )
+    days = counting_days(today, rules)
+    return _points_by_type((entry for entry in log.entries if entry[0] in days), rules)
 
 
 def person_raw_score(log: ActivityLog, today: date, rules: EngagementRules) -> float:
@@ -44,14 +43,12 @@ def raw_total(by_type: Mapping[str, float]) -> float:
     return math.fsum(by_type.values())
 
 
-def _points_by_type(
-    buckets: Iterable[DayActivities], rules: EngagementRules
-) -> Mapping[str, float]:
+def _points_by_type(entries: Iterable[Entry], rules: EngagementRules) -> Mapping[str, float]:
     hundredths: defaultdict[str, int] = defaultdict(int)
-    for bucket in buckets:
-        weight = rules.weight(bucket.activity_type)
+    for _, kind, ids in entries:
+        weight = rules.weight(kind)
         if weight > 0:
-            hundredths[bucket.activity_type] += min(bucket.count, rules.daily_cap) * weight
+            hundredths[kind] += min(len(ids), rules.daily_cap) * weight
     return MappingProxyType({kind: hundredths[kind] / 100 for kind in sorted(hundredths)})
 
 
@@ -85,7 +82,7 @@ def decay(log: ActivityLog, today: date, rules: EngagementRules) -> Decayed:
     pruned = prune(log, today, rules)
     return Decayed(
         log=pruned,
-        by_type_before=_points_by_type(log.buckets, rules),
+        by_type_before=_points_by_type(log.entries, rules),
         by_type_after=person_raw_by_type(pruned, today, rules),
     )
 
@@ -169,14 +166,33 @@ def group_raw_score(members: Iterable[MemberScore], role_weighting: Mapping[str,
         weighting = role_weighting[role]
         role_members = sorted(by_role[role], key=lambda member: member.person_id)
         raw = math.fsum(member.raw for member in role_members)
-        share = weighting / total_weighting
-        points = weighting * raw / total_weighting
+        share = role_share(weighting, total_weighting)
+        points = group_points(weighting, raw, total_weighting)
         roles.append(RoleRaw(role=role, weighting=weighting, share=share, raw=raw, points=points))
         parts.extend(_member_raw(member, weighting, total_weighting) for member in role_members)
     if not roles:
         return EMPTY_GROUP_RAW
-    total = math.fsum(role_weighting[role.role] * role.raw for role in roles) / total_weighting
+    total = weighted_total({role.role: role.raw for role in roles}, role_weighting)
     return GroupRaw(total=total, roles=tuple(roles), members=tuple(parts))
+
+
+def role_share(weighting: int, total_weighting: int) -> float:
+    """W(r): a role's weighting over the total weighting of the roles with members."""
+    return weighting / total_weighting
+
+
+def group_points(weighting: int, raw: float, total_weighting: int) -> float:
+    """Raw points as group points, ``W(r) * raw``, computed as ``weighting * raw / total``."""
+    return weighting * raw / total_weighting
+
+
+def weighted_total(role_raws: Mapping[str, float], role_weighting: Mapping[str, int]) -> float:
+    """The group raw score from the raw score of each role with members (0 without any)."""
+    if not role_raws:
+        return 0.0
+    total_weighting = sum(role_weighting[role] for role in role_raws)
+    weighted = math.fsum(role_weighting[role] * raw for role, raw in role_raws.items())
+    return weighted / total_weighting
 
 
 def _members_by_role(
@@ -202,11 +218,14 @@ def _member_raw(member: MemberScore, weighting: int, total_weighting: int) -> Me
     return MemberRaw(
         person_id=member.person_id,
         role=member.role,
-        share=weighting / total_weighting,
+        share=role_share(weighting, total_weighting),
         raw=member.raw,
-        points=weighting * member.raw / total_weighting,
+        points=group_points(weighting, member.raw, total_weighting),
         by_type=MappingProxyType(
-            {kind: weighting * raw / total_weighting for kind, raw in member.by_type.items()}
+            {
+                kind: group_points(weighting, raw, total_weighting)
+                for kind, raw in member.by_type.items()
+            }
         ),
     )
 

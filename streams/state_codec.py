@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from events.errors import BadInput
+from state.read_only import writable_copy
 
 HEADER = b"BGS\x01"
 _OWN_PACKAGES = ("state.", "events.", "streams.internal")
@@ -46,7 +47,7 @@ def mapping_proxy(items: dict[object, object]) -> MappingProxyType[object, objec
 def _reduce_mapping_proxy(
     mapping: MappingProxyType[Any, Any],
 ) -> tuple[Callable[..., MappingProxyType[Any, Any]], tuple[Any, ...]]:
-    return (mapping_proxy, (dict(mapping),))
+    return (mapping_proxy, (writable_copy(mapping),))
 
 
 copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)

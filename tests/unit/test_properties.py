@@ -60,7 +60,8 @@ def test_applying_an_input_twice_even_once_forgotten_changes_nothing_more(
     ops: list[Op], pick: int
 ) -> None:
     """Idempotence beyond the de-duplication memory: profiles (by time), activities (by id in
-    the log), commands and ticks (by state) all settle on their first application; and a
+    the log), commands and ticks (by state) all settle on their first application; and on a
+    correct system (decay has run for the current time, as it does at least hourly) a
     reconciliation right after any input finds nothing to fix."""
     inputs = changes_of(ops)
     upto = pick % len(inputs)
@@ -69,8 +70,10 @@ def test_applying_an_input_twice_even_once_forgotten_changes_nothing_more(
     outcome = apply(replace(state, seen=RecentIds()), again, CATALOGUE, now)
     assert [r for r in outcome.records if isinstance(r, CHANGE_RECORDS)] == []
     assert outcome.state.groups == state.groups
+    decay = Ticked(event_id="decay", occurred_at=now, kind=TickKind.DECAY)
+    decayed = apply(state, decay, CATALOGUE, now).state
     tick = Ticked(event_id="reconcile", occurred_at=now, kind=TickKind.RECONCILIATION)
-    reconciled = apply(state, tick, CATALOGUE, now)
+    reconciled = apply(decayed, tick, CATALOGUE, now)
     assert [r for r in reconciled.records if isinstance(r, CHANGE_RECORDS)] == []
 
 
