@@ -97,6 +97,7 @@ def source_of(event: Any) -> Source:
         offset=message.offset,
         key=message.key,
         value=message.value,
+        appended_s=message.timestamp,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, assert_never
+from typing import Any, assert_never, cast
 
 from events.codec import Codec
 from events.dead_letters import dead_letter
@@ -56,12 +58,22 @@ class Source:
     offset: int
     key: bytes | None
     value: bytes | None
+    appended_s: float | None = None
+
+    def processed_at(self) -> datetime:
+        """The processing time of this input: its broker append time, so that processing it
+        again after a crash gives the same records; the wall clock when there is none."""
+        if self.appended_s:
+            return datetime.fromtimestamp(self.appended_s, UTC)
+        return datetime.now(UTC)
 
 
 @dataclass
 class Emitter:
-    """Sends through a Faust app (`app.topic(name).send`) so that sends are flushed before
-    offsets are committed (at-least-once). Counts what it sends, per topic and per reason."""
+    """Sends through a Faust app (`app.topic(name).send`) and waits until the broker has every
+    record, so that callers store state only after its effects are published: a worker killed
+    in between processes the input again and re-emits the same records (same versions), instead
+    of having stored state whose records never left. Counts what it sends."""
 
     app: Any
     topics: Topics
@@ -70,11 +82,13 @@ class Emitter:
     _channels: dict[str, Any] = field(default_factory=dict)
 
     async def emit(self, records: tuple[OutputRecord, ...]) -> None:
+        sent = []
         for record in records:
             topic, key = destination(record, self.topics)
             if isinstance(record, CommandResult) and record.reason:
                 self.metrics.refusals.labels(record.reason).inc()
-            await self._send(topic, key.encode(), self.codec.encode(record))
+            sent.append(await self.send(topic, key.encode(), self.codec.encode(record)))
+        await asyncio.gather(*sent)
 
     async def dead_letter(
         self, source: Source, error: DecodeFailure | BadInput, kind: str | None = None
@@ -91,12 +105,14 @@ class Emitter:
         if kind is not None:
             letter = replace(letter, error_kind=kind)
         self.metrics.dead_letters.labels(letter.error_kind).inc()
-        await self._send(self.topics.dead_letters, source.key, self.codec.encode(letter))
+        await (await self.send(self.topics.dead_letters, source.key, self.codec.encode(letter)))
 
-    async def _send(self, topic: str, key: bytes | None, value: bytes) -> None:
+    async def send(self, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
+        """Hand a record to the producer; the returned awaitable completes when the broker has
+        acknowledged it."""
         self.metrics.produced.labels(topic).inc()
         channel = self._channels.get(topic)
         if channel is None:
             channel = self.app.topic(topic, key_serializer="raw", value_serializer="raw")
             self._channels[topic] = channel
-        await channel.send(key=key, value=value)
+        return cast("Awaitable[Any]", await channel.send(key=key, value=value))

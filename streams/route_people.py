@@ -8,6 +8,7 @@ and the activities waiting for a person not seen yet (`parked-activities`). The 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ class PeopleRouter:
         self.ticks_topic = settings.internal_topic("person-ticks")
         self.routes = engine.table("person-routes", settings.partitions)
         self.parked = engine.table("parked-activities", settings.partitions)
-        self.changes = engine.channel(settings.internal_topic("account-changes"))
+        self.changes_topic = settings.internal_topic("account-changes")
         self.ttl = timedelta(seconds=settings.pending_activity_ttl_s)
 
     async def take(self, event: Any) -> None:
@@ -74,11 +75,16 @@ class PeopleRouter:
         elif routed.ignored is not None:
             error = BadInput(f"activity cannot be routed: {routed.ignored}")
             await self.engine.emitter.dead_letter(source, error, kind=routed.ignored)
-        if routed.person_route is not None:
-            self.routes[person_key] = encode_value(routed.person_route)
+        sent = []
         for delivery in routed.deliveries:
             change = RoutedChange(account_id=delivery.account_id, change=delivery.change)
-            await self.changes.send(key=delivery.account_id.encode(), value=encode_value(change))
+            key, value = delivery.account_id.encode(), encode_value(change)
+            sent.append(await self.engine.emitter.send(self.changes_topic, key, value))
+        # The route is stored once its deliveries are published (see Emitter), so that a worker
+        # killed in between routes the input again from the old route.
+        await asyncio.gather(*sent)
+        if routed.person_route is not None:
+            self.routes[person_key] = encode_value(routed.person_route)
 
     async def _park(self, source: Source, activity: ActivityEvent) -> None:
         key = activity.person_id.encode()
@@ -101,12 +107,12 @@ class PeopleRouter:
         parked = self._parked(key)
         if not parked.activities:
             return
-        del self.parked[key]
         current = person_route
         for item in parked.activities:
             routed = route(item.activity, current)
             current = routed.person_route or current
             await self._follow(_item_source(item), routed, key)
+        del self.parked[key]
 
     async def _tick(self, source: Source, tick: Tick) -> None:
         if tick.work is not TickWork.PENDING:

@@ -74,7 +74,8 @@ class GroupTracker:
         value = source.value or b""
         if source.topic == self.changes_topic:
             routed = decode_value(value, RoutedChange)
-            await self.apply_to(source.partition, routed.account_id, routed.change, wall_clock())
+            now = source.processed_at()
+            await self.apply_to(source.partition, routed.account_id, routed.change, now)
         elif source.topic == self.ticks_topic:
             await self._tick(source.partition, decode_value(value, Tick))
         else:
@@ -88,11 +89,11 @@ class GroupTracker:
             return
         record = decoded.record
         assert isinstance(record, ACCOUNT_KEYED), f"{source.topic} carries account-keyed records"
-        now = wall_clock()
-        too_new = future_timestamp_failure(record, now=now)
+        too_new = future_timestamp_failure(record, now=wall_clock())
         if too_new is not None:
             await self.engine.emitter.dead_letter(source, too_new)
             return
+        now = source.processed_at()
         for delivery in route(record, None).deliveries:
             await self.apply_to(source.partition, delivery.account_id, delivery.change, now)
 
@@ -107,11 +108,12 @@ class GroupTracker:
             else self.decoded.state(key, stored)
         )
         outcome = apply(state, change, self.engine.view.catalogue, now)
+        # Published first, stored after: see Emitter.
+        await self.engine.emitter.emit(outcome.records)
         if outcome.state is not state:
             encoded = encode_value(outcome.state)
             self.accounts[key] = encoded
             self.decoded.remember(key, encoded, outcome.state)
-        await self.engine.emitter.emit(outcome.records)
 
     def _new_account(self, partition: int, account_id: str) -> AccountState:
         person, group = self._references(partition)
