@@ -1,4 +1,4 @@
-.PHONY: install up down status test lint typecheck unit demo
+.PHONY: install up down status test lint typecheck unit demo chaos
 
 # The sample tenant, live in the terminal: services, a worker, config, a generated tenant.
 demo:
@@ -30,3 +30,16 @@ typecheck:
 
 unit:
 	.venv/bin/pytest tests/unit -q
+
+# The benchmark (bench/README.md): services up, then one run of about 25 minutes; the report is
+# written to bench/results/ (report.md, report.png, results.json, the profile).
+.PHONY: bench
+bench:
+	scripts/install
+	python3 scripts/services.py up
+	.venv/bin/python -m bench.run --size small
+
+# Kill -9 and takeover tests against the reference model (services must be up: make up).
+# Not part of `make test` while faust-streaming can skip records after a restart (see README).
+chaos:
+	.venv/bin/pytest -m chaos -p no:cacheprovider tests/integration

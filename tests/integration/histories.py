@@ -10,11 +10,13 @@ then membership and stage commands.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -26,6 +28,8 @@ from events.records import (
     ActivityEvent,
     AudienceMembershipEvent,
     BuyingGroupSnapshot,
+    CommandResult,
+    DeadLetter,
     GroupLifecycle,
     InputRecord,
     MembershipAction,
@@ -33,12 +37,14 @@ from events.records import (
     MembershipCommand,
     OutputRecord,
     PersonEvent,
+    PersonScoreChanged,
     ScoreChanged,
     Source,
     StageChanged,
     StageCommand,
 )
-from state.reference_model import GroupFacts, HistoryItem, group_facts, replay
+from state.reference_model import GroupFacts, HistoryItem, World, replay
+from streams.provision import ensure_topics
 from streams.settings import Settings
 from tests.integration.engine_harness import destination
 
@@ -61,7 +67,25 @@ ACTIVITY_TYPES = ("page_viewed", "email_opened", "event_attended", "form_filled"
 ROLES = ("Decision Maker", "Influencer", "Practitioner", "Champion")
 STAGES = ("Prospect", "Evaluation", "Won", "No response", "Resurgence", "Nowhere")
 STATUSES = ("Call booked", "Budget approved", "", "x" * 60)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+Emitted: TypeAlias = OutputRecord | DeadLetter
+EMITTED_TYPES = (
+    MembershipChanged,
+    ScoreChanged,
+    StageChanged,
+    GroupLifecycle,
+    PersonScoreChanged,
+    CommandResult,
+    BuyingGroupSnapshot,
+    DeadLetter,
+)
+
+
+def chosen_seed(variable: str) -> int:
+    """The seed in environment variable ``variable``, or a fresh one; printed either way."""
+    chosen = os.environ.get(variable)
+    seed = int(chosen) if chosen else random.SystemRandom().randrange(1_000_000)
+    print(f"\nseed: {seed} ({variable}={seed} replays this history)")
+    return seed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -281,17 +305,16 @@ def _command(rng: random.Random, account_id: str, people: Sequence[str]) -> Inpu
     )
 
 
-def expected_facts(
-    config: Iterable[HistoryItem], *parts: Iterable[InputRecord]
-) -> Mapping[str, GroupFacts]:
-    """The reference model's facts of every live group after ``config`` then ``parts``."""
+def reference_world(config: Iterable[HistoryItem], *parts: Iterable[InputRecord]) -> World:
+    """The reference model after ``config`` then ``parts``, in order, all processed now (the
+    facts compared with the engine do not depend on the processing clock)."""
     now = datetime.now(UTC)
     items: list[tuple[datetime, HistoryItem]] = [(now, item) for item in config]
     items += [(now, record) for part in parts for record in part]
-    return group_facts(replay(items).groups())
+    return replay(items)
 
 
-def snapshot_facts(records: Iterable[OutputRecord]) -> dict[str, GroupFacts]:
+def snapshot_facts(records: Iterable[Emitted]) -> dict[str, GroupFacts]:
     """The facts of every live group as its latest snapshot (highest version) tells them."""
     latest: dict[str, BuyingGroupSnapshot] = {}
     for record in records:
@@ -312,8 +335,59 @@ def snapshot_facts(records: Iterable[OutputRecord]) -> dict[str, GroupFacts]:
     }
 
 
+def facts_diff(got: Mapping[str, GroupFacts], want: Mapping[str, GroupFacts]) -> list[str]:
+    """One line per group whose facts differ (missing, unexpected or different)."""
+    lines = []
+    for group_id in sorted(set(got) | set(want)):
+        mine, theirs = got.get(group_id), want.get(group_id)
+        if mine != theirs:
+            lines.append(f"{group_id}: engine {mine} != reference {theirs}")
+    return lines
+
+
+def departed_members(
+    got: Mapping[str, GroupFacts], want: Mapping[str, GroupFacts], world: World
+) -> set[str] | None:
+    """The people the engine still counts as members of a group although the reference model
+    has them in another account, or deleted, when that explains every difference (None when it
+    does not, and an empty set when there is no difference)."""
+    departed: set[str] = set()
+    for group_id in set(got) | set(want):
+        mine, theirs = got.get(group_id), want.get(group_id)
+        if mine == theirs:
+            continue
+        if mine is None or theirs is None or _labels(mine) != _labels(theirs):
+            return None
+        account_id = group_id.split("/")[0]
+        extra = {person for person, _, _ in mine.members - theirs.members}
+        routes = [world.routes.get(person) for person in extra]
+        if theirs.members - mine.members or any(
+            r is None or (r.account_id == account_id and not r.deleted) for r in routes
+        ):
+            return None
+        departed |= extra
+    return departed
+
+
+def _labels(facts: GroupFacts) -> tuple[str, str | None, str | None]:
+    return facts.name, facts.stage, facts.status
+
+
+def dropped_inputs(log_text: str) -> int:
+    """How many records keyed by one of this module's accounts or people (``acc-...``,
+    ``p-...``) the worker's consumer dropped as already read; Faust logs them as "DROPPED
+    MESSAGE" when DEVLOG=1."""
+    return sum(
+        1
+        for line in log_text.splitlines()
+        if "DROPPED MESSAGE" in line and ("k=b'acc-" in line or "k=b'p-" in line)
+    )
+
+
 async def publish_all(settings: Settings, records: Iterable[InputRecord]) -> None:
-    """Publish ``records`` in order (per partition), without waiting for each one."""
+    """Publish ``records`` in order (per partition), without waiting for each one; creates the
+    tenant's topics first if needed."""
+    await ensure_topics(settings)
     codec = Codec()
     producer = AIOKafkaProducer(**settings.kafka.client_options(), acks="all", linger_ms=5)
     await producer.start()
@@ -364,7 +438,7 @@ class Outputs:
     """Every record of the engine's output topics, read from the beginning, in arrival order."""
 
     settings: Settings
-    records: list[OutputRecord] = field(default_factory=list)
+    records: list[Emitted] = field(default_factory=list)
     failures: list[DecodeFailure] = field(default_factory=list)
     codec: Codec = field(default_factory=Codec)
     _consumer: AIOKafkaConsumer | None = None
@@ -386,11 +460,13 @@ class Outputs:
         batch = await self._consumer.getmany(timeout_ms=timeout_ms)
         for messages in batch.values():
             for message in messages:
-                decoded = self.codec.decode(message.value or b"")
+                decoded = self.codec.decode(message.value or b"", EMITTED_TYPES)
                 if isinstance(decoded, DecodeFailure):
                     self.failures.append(decoded)
                 else:
-                    self.records.append(decoded.record)  # type: ignore[arg-type]
+                    record = decoded.record
+                    assert isinstance(record, EMITTED_TYPES)
+                    self.records.append(record)
 
     async def read_to_end(self) -> None:
         """Read until every output partition's end offset as of now."""
@@ -428,60 +504,31 @@ async def engine_lag(settings: Settings) -> dict[TopicPartition, int]:
     return lag
 
 
-async def wait_until_processed(settings: Settings, outputs: Outputs, seconds: float) -> float:
+class EngineStalledError(AssertionError):
+    """The engine's lag stopped moving while records were left unprocessed."""
+
+
+async def wait_until_processed(
+    settings: Settings, outputs: Outputs, seconds: float = 60.0, stalled_after: float = 15.0
+) -> float:
     """Wait until the engine has no lag, then read every output it produced; returns the time
-    it took. Fails with the remaining lag when ``seconds`` pass first."""
-    started = time.monotonic()
+    it took. Raises ``EngineStalledError`` when the lag has not changed for ``stalled_after``
+    seconds, and AssertionError when ``seconds`` pass first."""
+    started = changed = time.monotonic()
     lag = await engine_lag(settings)
     while lag:
-        if time.monotonic() - started > seconds:
-            raise AssertionError(f"engine still behind after {seconds}s: {lag}")
+        now = time.monotonic()
+        if now - changed > stalled_after:
+            raise EngineStalledError(f"engine lag unchanged for {stalled_after}s: {_named(lag)}")
+        if now - started > seconds:
+            raise AssertionError(f"engine still behind after {seconds}s: {_named(lag)}")
         await outputs.poll(timeout_ms=300)
-        lag = await engine_lag(settings)
+        latest = await engine_lag(settings)
+        if latest != lag:
+            lag, changed = latest, time.monotonic()
     await outputs.read_to_end()
     return time.monotonic() - started
 
 
-GROUP_CHANGES = (MembershipChanged, ScoreChanged, StageChanged, GroupLifecycle)
-
-
-def _content(record: OutputRecord) -> OutputRecord:
-    """``record`` without its emission time (a re-sent record differs in nothing else)."""
-    return replace(record, emitted_at=EPOCH)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VersionReport:
-    """Per group: the change versions never seen, the records seen more than once (true
-    duplicates) and the versions seen with two different contents (conflicts)."""
-
-    gaps: Mapping[str, tuple[int, ...]]
-    duplicates: int
-    conflicts: tuple[tuple[OutputRecord, OutputRecord], ...]
-
-
-def version_report(records: Iterable[OutputRecord]) -> VersionReport:
-    """How the group versions on the output topics look: every group's change records
-    (membership, score, stage, lifecycle) should carry each version from 1 to its highest
-    exactly once in effect; a record seen twice must be a true duplicate."""
-    first: dict[tuple[str, str, int], OutputRecord] = {}
-    versions: dict[str, set[int]] = {}
-    duplicates = 0
-    conflicts = []
-    for record in records:
-        if not isinstance(record, (*GROUP_CHANGES, BuyingGroupSnapshot)):
-            continue
-        if isinstance(record, GROUP_CHANGES):
-            versions.setdefault(record.group_id, set()).add(record.version)
-        key = (type(record).__name__, record.group_id, record.version)
-        earlier = first.setdefault(key, record)
-        if earlier is not record:
-            duplicates += 1
-            if _content(earlier) != _content(record):
-                conflicts.append((earlier, record))
-    gaps = {
-        group_id: tuple(sorted(set(range(1, max(found) + 1)) - found))
-        for group_id, found in versions.items()
-        if len(found) != max(found)
-    }
-    return VersionReport(gaps=gaps, duplicates=duplicates, conflicts=tuple(conflicts))
+def _named(lag: Mapping[TopicPartition, int]) -> str:
+    return ", ".join(f"{tp.topic}[{tp.partition}]: {n}" for tp, n in sorted(lag.items()))
