@@ -74,9 +74,7 @@ def latencies_ms(
     `appended_at` maps an input's id to its append time (s); outputs are (cause, append time (s));
     outputs whose cause is not in `appended_at` are left out."""
     return [
-        (out_at - appended_at[cause]) * 1000.0
-        for cause, out_at in outputs
-        if cause in appended_at
+        (out_at - appended_at[cause]) * 1000.0 for cause, out_at in outputs if cause in appended_at
     ]
 
 

@@ -195,7 +195,7 @@ async def write_activities(
         written = await writer.write(settings.topics.activities, records(), spec.activities)
     finally:
         await producer.stop()
-    return replace(written, **counts)
+    return replace(written, duplicates=counts["duplicates"], late=counts["late"])
 
 
 def live_activity(record: ActivityEvent, *, number: int, run: str, now: datetime) -> ActivityEvent:
