@@ -210,14 +210,26 @@ def render(run: dict[str, Any]) -> str:
             growth_table((base_label, figures_of[base_label]), grown) + "\n",
         ]
     if run.get("hotpath"):
-        parts.append(one_dimension(run["hotpath"]) + "\n")
+        parts.append(one_dimension(run["hotpath"]) + "\n\n")
     parts += ["## Profile of the hot path\n", profile_section(main_label, main_figures)]
     if run.get("hotpath"):
         parts += ["## The hot path in-process, and two cheap speed-ups\n", hotpath_section(run)]
     parts += ["## What was run\n"]
+    parts += [what_was_run(case) for case in run["cases"]]
     parts += [
-        f"- {case['label']}: size {case['size']}; windows {case['windows']}; step times "
-        + ", ".join(f"{k} {v:.0f} s" for k, v in case["figures"].get("timings", {}).items())
-        for case in run["cases"]
+        "",
+        "The machine is shared: the broker, the workers, the runner and py-spy use its 2 cores,"
+        " and any other work on it (see the load averages) changes the numbers: compare ratios"
+        " and repeated runs rather than single figures.",
     ]
     return "\n".join(parts) + "\n"
+
+
+def what_was_run(case: dict[str, Any]) -> str:
+    figures = case["figures"]
+    steps = ", ".join(f"{k} {v:.0f} s" for k, v in figures.get("timings", {}).items())
+    loads = ", ".join(f"{v:.1f}" for v in figures.get("load_average", {}).values())
+    return (
+        f"- {case['label']}: size {case['size']}; windows {case['windows']}; step times {steps};"
+        f" load average (1 min) at the end of each step {loads}"
+    )

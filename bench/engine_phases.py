@@ -205,6 +205,8 @@ def state_as_dict(state: object) -> dict[str, object]:
 
 
 async def cleanup(case: Case, broker: Broker, keep: Callable[[], bool] = lambda: False) -> None:
+    # a step that failed may have left a worker running, which would create topics again
+    await asyncio.gather(*(asyncio.to_thread(process.stop) for process in case.processes))
     prefixes = (f"{case.settings.topic_prefix}.", f"{case.app_id}-")
     deleted = await broker.delete_topics(prefixes)
     log(case, f"deleted {len(deleted)} topics")

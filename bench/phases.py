@@ -59,6 +59,7 @@ class Case:
     windows: Windows
     profile: bool = True
     figures: dict[str, Any] = field(default_factory=dict)
+    processes: list[WorkerProcess] = field(default_factory=list)  # every one started, to stop
 
     @property
     def app_id(self) -> str:
@@ -73,7 +74,11 @@ class Case:
         return f"{self.settings.topic_prefix}.bench-passthrough"
 
     def worker(self, data: str, log: str) -> WorkerProcess:
-        return engine_worker(self.settings, self.directory, data, log)
+        return self.remember(engine_worker(self.settings, self.directory, data, log))
+
+    def remember(self, process: WorkerProcess) -> WorkerProcess:
+        self.processes.append(process)
+        return process
 
 
 def log(case: Case, message: str) -> None:
@@ -144,7 +149,8 @@ async def passthrough(case: Case, broker: Broker) -> None:
     await broker.admin.create_topics(
         [NewTopic(case.sink, partitions, 1, topic_configs=APPEND_TIME)]
     )
-    worker = passthrough_worker(case.settings, case.directory, case.sink, f"{case.app_id}-pt")
+    app_id = f"{case.app_id}-pt"
+    worker = case.remember(passthrough_worker(case.settings, case.directory, case.sink, app_id))
     await asyncio.to_thread(start_ready, worker, case.windows.ready_timeout_s)
     await asyncio.sleep(case.windows.passthrough_s)
     await asyncio.to_thread(worker.stop)
