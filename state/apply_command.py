@@ -14,7 +14,7 @@ from __future__ import annotations
 from events.records import CommandResult, CommandStatus, MembershipAction, MembershipCommand
 from state.account import AccountState
 from state.changes import MembershipCommandReceived
-from state.command_checks import Refusal, group_refusal, refused_result
+from state.command_checks import Refusal, accepted_result, group_refusal, refused_result
 from state.evaluation import with_group
 from state.group import BuyingGroup
 from state.group_scores import finish
@@ -51,7 +51,9 @@ def membership_command(
         state, Step(state=with_group(state, changed), records=records), TRIGGER, context
     )
     status = CommandStatus.APPLIED if records else CommandStatus.UNCHANGED
-    result = _applied(command, outcome.state.groups[command.solution_interest_id], status, context)
+    result = accepted_result(
+        command, outcome.state.groups[command.solution_interest_id], status, context
+    )
     return Outcome(state=outcome.state, records=(*outcome.records, result))
 
 
@@ -110,21 +112,4 @@ def _result(
         source=command.source,
         refusal=refusal,
         context=context,
-    )
-
-
-def _applied(
-    command: MembershipCommand, group: BuyingGroup, status: CommandStatus, context: Context
-) -> CommandResult:
-    return CommandResult(
-        command_id=command.command_id,
-        account_id=command.account_id,
-        solution_interest_id=command.solution_interest_id,
-        group_id=group.group_id,
-        person_id=command.person_id,
-        source=command.source,
-        status=status,
-        version=group.version,
-        cause=command.command_id,
-        emitted_at=context.now,
     )

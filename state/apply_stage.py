@@ -18,7 +18,7 @@ from types import MappingProxyType
 from events.records import CommandResult, CommandStatus, StageChanged, StageChangeKind, StageCommand
 from state.account import AccountState
 from state.changes import StageCommandReceived
-from state.command_checks import Refusal, group_refusal, refused_result
+from state.command_checks import Refusal, accepted_result, group_refusal, refused_result
 from state.evaluation import with_group
 from state.group import BuyingGroup, StageState
 from state.group_scores import finish
@@ -42,7 +42,8 @@ def stage_command(state: AccountState, change: StageCommandReceived, context: Co
     record = _stage_record(group, command, context)
     if record is None:
         return Outcome(
-            state=state, records=(_result(command, group, CommandStatus.UNCHANGED, context),)
+            state=state,
+            records=(accepted_result(command, group, CommandStatus.UNCHANGED, context),),
         )
     changed = replace(
         group,
@@ -53,7 +54,7 @@ def stage_command(state: AccountState, change: StageCommandReceived, context: Co
     step = Step(state=with_group(state, changed), records=(record,))
     outcome = finish(state, step, TRIGGER, context)
     group = outcome.state.groups[command.solution_interest_id]
-    result = _result(command, group, CommandStatus.APPLIED, context)
+    result = accepted_result(command, group, CommandStatus.APPLIED, context)
     return Outcome(state=outcome.state, records=(*outcome.records, result))
 
 
@@ -159,20 +160,4 @@ def _refused(
         source=command.source,
         refusal=refusal,
         context=context,
-    )
-
-
-def _result(
-    command: StageCommand, group: BuyingGroup, status: CommandStatus, context: Context
-) -> CommandResult:
-    return CommandResult(
-        command_id=command.command_id,
-        account_id=command.account_id,
-        solution_interest_id=command.solution_interest_id,
-        group_id=group.group_id,
-        source=command.source,
-        status=status,
-        version=group.version,
-        cause=command.command_id,
-        emitted_at=context.now,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events.records import CommandResult, CommandStatus, Source
+from events.records import CommandResult, CommandStatus, MembershipCommand, Source, StageCommand
 from state.account import AccountState
 from state.group import BuyingGroup
 from state.outcome import Context
@@ -64,5 +64,26 @@ def refused_result(
         message=refusal.message,
         version=None if group is None else group.version,
         cause=command_id,
+        emitted_at=context.now,
+    )
+
+
+def accepted_result(
+    command: MembershipCommand | StageCommand,
+    group: BuyingGroup,
+    status: CommandStatus,
+    context: Context,
+) -> CommandResult:
+    """The result of a command the group accepted (applied, or nothing to change)."""
+    return CommandResult(
+        command_id=command.command_id,
+        account_id=command.account_id,
+        solution_interest_id=command.solution_interest_id,
+        group_id=group.group_id,
+        person_id=command.person_id if isinstance(command, MembershipCommand) else None,
+        source=command.source,
+        status=status,
+        version=group.version,
+        cause=command.command_id,
         emitted_at=context.now,
     )
