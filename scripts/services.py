@@ -283,10 +283,12 @@ def start_kafka(settings: Settings) -> None:
     log4j.write_text(LOG4J2)
     classpath = f"{settings.kafka_libs}/*"
     if not (data_dir / "meta.properties").exists():
+        # Passed as --cluster-id=ID: a URL-safe base64 id may start with "-", which the storage
+        # tool would otherwise read as an option.
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         run(
-            ["java", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id,
-             "-c", str(props), "--ignore-formatted"],
+            ["java", "-cp", classpath, "kafka.tools.StorageTool", "format",
+             f"--cluster-id={cluster_id}", "-c", str(props), "--ignore-formatted"],
             "formatting the Kafka storage",
         )  # fmt: skip
     server_log = log_dir / "server.log"
