@@ -15,6 +15,7 @@ from typing import Any
 from events.codec import Codec
 from streams import calibrate, health, route_people, ticks, track_config, track_groups
 from streams.catalogue_view import CatalogueView
+from streams.catch_up import RecordReader
 from streams.engine import Engine, faust_app
 from streams.logs import use_json_logs
 from streams.metrics import Metrics
@@ -31,6 +32,7 @@ def create_engine(settings: Settings) -> Engine:
         codec=codec,
         emitter=Emitter(app=app, topics=settings.topics, codec=codec, metrics=Metrics()),
         view=CatalogueView(codec=codec),
+        reader=RecordReader(settings),
     )
     track_config.register(engine)
     route_people.register(engine)

@@ -15,6 +15,7 @@ from state.account import GROUP_REFERENCE_FLOOR, PERSON_REFERENCE_FLOOR
 from state.calibration import Reference, calibrate, initial_reference
 from streams.engine import Engine, guarded, source_of
 from streams.internal import CalibrationRound, CalibrationSample, Tick, TickWork
+from streams.outputs import Source
 from streams.state_codec import decode_value, encode_value
 
 CURRENT_KEY = b"\x00current"
@@ -26,8 +27,8 @@ class Calibrator:
         self.rounds = engine.table("calibration-rounds", 1)
         self.ticks_topic = engine.settings.internal_topic("account-ticks")
 
-    async def take(self, event: Any) -> None:
-        sample = decode_value(source_of(event).value or b"", CalibrationSample)
+    async def take(self, source: Source) -> None:
+        sample = decode_value(source.value or b"", CalibrationSample)
         key = sample.round_id.encode()
         stored = self.rounds.get(key)
         round_ = CalibrationRound(round_id=sample.round_id)
@@ -80,6 +81,6 @@ def register(engine: Engine) -> None:
 
     async def calibrate_references(stream: Any) -> None:
         async for event in stream.events():
-            await guarded(engine, "calibrate_references", event, calibrator.take)
+            await guarded(engine, "calibrate_references", source_of(event), calibrator.take)
 
     engine.app.agent(source, name="calibrate_references", concurrency=1)(calibrate_references)

@@ -15,6 +15,7 @@ from aiokafka.errors import KafkaError
 from events.codec import Codec
 from events.errors import BadInput, Unavailable
 from streams.catalogue_view import CatalogueView
+from streams.catch_up import InputLedger, RecordReader
 from streams.internal import Tick
 from streams.outputs import Emitter, Source
 from streams.settings import Settings
@@ -66,6 +67,7 @@ class Engine:
     codec: Codec
     emitter: Emitter
     view: CatalogueView
+    reader: RecordReader
     config_ready: asyncio.Event = field(default_factory=asyncio.Event)
     _channels: dict[str, Any] = field(default_factory=dict)
 
@@ -104,25 +106,59 @@ def source_of(event: Any) -> Source:
 INFRASTRUCTURE_ERRORS = (KafkaError, Unavailable, OSError, asyncio.TimeoutError)
 
 
-async def guarded(
-    engine: Engine, agent: str, event: Any, take: Callable[[Any], Awaitable[None]]
-) -> None:
-    """Run `take(event)`. A failure of the input itself dead-letters the input, and the agent goes
-    on; a failure of the infrastructure stops the worker, so the input is read again after the
-    restart instead of being acknowledged and lost."""
+Take = Callable[[Source], Awaitable[None]]
+
+
+async def guarded(engine: Engine, agent: str, source: Source, take: Take) -> None:
+    """Run `take(source)`. A failure of the input itself dead-letters the input, and the agent
+    goes on; a failure of the infrastructure stops the worker, so the input is read again after
+    the restart instead of being acknowledged and lost."""
     metrics = engine.emitter.metrics
     started = time.perf_counter()
     try:
-        await take(event)
+        await take(source)
     except INFRASTRUCTURE_ERRORS as exc:
         await engine.app.crash(exc)
         raise
     except Exception as exc:  # the agent must go on with the next record
         error = BadInput(f"{type(exc).__name__}: {exc}")
-        await engine.emitter.dead_letter(source_of(event), error, kind="processing_error")
+        await engine.emitter.dead_letter(source, error, kind="processing_error")
     finished = time.perf_counter()
-    message = event.message
-    metrics.consumed.labels(message.topic).inc()
+    metrics.consumed.labels(source.topic).inc()
     metrics.processing.labels(agent).observe(finished - started)
-    if message.timestamp:
-        metrics.input_age.labels(agent).observe(max(0.0, time.time() - message.timestamp))
+    if source.appended_s:
+        metrics.input_age.labels(agent).observe(max(0.0, time.time() - source.appended_s))
+
+
+@dataclass
+class OrderedInputs:
+    """One table-writing agent's inputs, applied in offset order with nothing skipped: records
+    the stream skipped or stalled on are read from the broker (see streams.catch_up)."""
+
+    engine: Engine
+    agent: str
+    ledger: InputLedger
+    take: Take
+
+    async def apply(self, source: Source) -> None:
+        """The records the stream skipped before `source`, then `source`."""
+        try:
+            skipped = await self.ledger.skipped_before(source)
+        except INFRASTRUCTURE_ERRORS as exc:
+            await self.engine.app.crash(exc)
+            raise
+        await self._applied(skipped, "skipped")
+        await guarded(self.engine, self.agent, source, self.take)
+        self.ledger.passed(source)
+
+    async def catch_up(self, partition: int, topics: tuple[str, ...]) -> None:
+        """Called by a catch-up tick of `partition`: the records of the partitions that stalled
+        since the previous tick."""
+        for topic in topics:
+            await self._applied(await self.ledger.stalled(topic, partition), "stalled")
+
+    async def _applied(self, sources: list[Source], why: str) -> None:
+        for source in sources:
+            self.engine.emitter.metrics.caught_up.labels(source.topic, why).inc()
+            await guarded(self.engine, self.agent, source, self.take)
+            self.ledger.passed(source)

@@ -29,6 +29,7 @@ class TickWork(StrEnum):
     CONFIG = "config"
     COLLECT = "collect"
     PENDING = "pending"
+    CATCH_UP = "catch-up"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -52,5 +52,10 @@ class Metrics:
             "bg_consumer_lag", "Records not yet read, per topic-partition",
             ["topic", "partition"], registry=r,
         )  # fmt: skip
+        self.caught_up = Counter(
+            "bg_records_caught_up",
+            "Input records the stream skipped or stalled on, read again from the broker",
+            ["topic", "why"], registry=r,
+        )  # fmt: skip
         self.rebalances = Counter("bg_rebalances", "Partition assignments received", registry=r)
         self.assigned = Gauge("bg_assigned_partitions", "Partitions this worker reads", registry=r)

@@ -17,7 +17,8 @@ from events.errors import BadInput
 from events.records import ActivityEvent, PersonEvent
 from state.parking import NOTHING_PARKED, Parked, ParkedActivity, expired, park
 from state.routing import PersonRoute, Routed, route
-from streams.engine import Engine, guarded, source_of, wall_clock
+from streams.catch_up import InputLedger
+from streams.engine import Engine, OrderedInputs, source_of, wall_clock
 from streams.internal import RoutedChange, Tick, TickWork
 from streams.outputs import Source
 from streams.partitioning import partition_of
@@ -34,9 +35,11 @@ class PeopleRouter:
         self.parked = engine.table("parked-activities", settings.partitions)
         self.changes_topic = settings.internal_topic("account-changes")
         self.ttl = timedelta(seconds=settings.pending_activity_ttl_s)
+        self.input_topics = (settings.topics.persons, settings.topics.activities, self.ticks_topic)
+        ledger = InputLedger(self.routes, engine.reader)
+        self.inputs = OrderedInputs(engine, "route_people", ledger, self.take)
 
-    async def take(self, event: Any) -> None:
-        source = source_of(event)
+    async def take(self, source: Source) -> None:
         if source.topic == self.ticks_topic:
             await self._tick(source, decode_value(source.value or b"", Tick))
             return
@@ -115,6 +118,9 @@ class PeopleRouter:
         del self.parked[key]
 
     async def _tick(self, source: Source, tick: Tick) -> None:
+        if tick.work is TickWork.CATCH_UP:
+            await self.inputs.catch_up(source.partition, self.input_topics)
+            return
         if tick.work is not TickWork.PENDING:
             return
         partitions = self.engine.settings.partitions
@@ -149,13 +155,12 @@ def _item_source(item: ParkedActivity) -> Source:
 
 
 def register(engine: Engine) -> None:
-    settings = engine.settings
     router = PeopleRouter(engine)
-    source = engine.channel(settings.topics.persons, settings.topics.activities, router.ticks_topic)
+    source = engine.channel(*router.input_topics)
 
     async def route_people(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await guarded(engine, "route_people", event, router.take)
+            await router.inputs.apply(source_of(event))
 
     engine.app.agent(source, name="route_people", concurrency=1)(route_people)

@@ -65,6 +65,7 @@ class Settings:
     calibration_interval_s: float = 86400.0
     reconciliation_interval_s: float = 86400.0
     pending_check_interval_s: float = 30.0
+    catch_up_interval_s: float = 15.0
     session_timeout_s: float = 10.0
     log_format: str = "json"
 
@@ -162,6 +163,9 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
             env, "BG_RECONCILIATION_INTERVAL_S", _seconds, base.reconciliation_interval_s
         ),
         pending_check_interval_s=_read(env, "BG_PENDING_CHECK_INTERVAL_S", _seconds, 30.0),
+        catch_up_interval_s=_read(
+            env, "BG_CATCH_UP_INTERVAL_S", _seconds, base.catch_up_interval_s
+        ),
         session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
         log_format=_read(env, "BG_LOG_FORMAT", _log_format, base.log_format),
     )

@@ -3,7 +3,8 @@
 Faust timers run per worker and cannot write tables, so the leader worker sends tick records to
 every partition of the internal tick topics, and each partition's agent does the work inside its
 stream: decay (at least hourly), calibration (a collect round, see streams.calibrate),
-reconciliation (daily), and giving up on parked activities.
+reconciliation (daily), giving up on parked activities, and catching up on input partitions
+the stream stalled on (see streams.catch_up).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def register(engine: Engine) -> None:
             TickWork.RECONCILIATION,
         ),
         ("request_expiry", settings.pending_check_interval_s, person_ticks, TickWork.PENDING),
+        ("request_catch_up", settings.catch_up_interval_s, account_ticks, TickWork.CATCH_UP),
+        ("request_people_catch_up", settings.catch_up_interval_s, person_ticks, TickWork.CATCH_UP),
     )
     for name, interval, topic, work in schedule:
         engine.app.timer(interval=interval, on_leader=True, name=name)(

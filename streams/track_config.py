@@ -21,6 +21,7 @@ from aiokafka.errors import KafkaError
 from events.errors import BadInput
 from streams.engine import Engine, guarded, source_of, wall_clock
 from streams.internal import Tick, TickWork
+from streams.outputs import Source
 
 log = logging.getLogger(__name__)
 RETRY_S = (0.5, 1.0, 2.0, 5.0, 10.0)
@@ -70,8 +71,7 @@ class ConfigTracker:
         self.engine = engine
         self.ticks_topic = engine.settings.internal_topic("account-ticks")
 
-    async def take(self, event: Any) -> None:
-        source = source_of(event)
+    async def take(self, source: Source) -> None:
         verdict = await self.engine.view.reached(source.offset)
         if verdict is None:
             return
@@ -98,7 +98,7 @@ def register(engine: Engine) -> None:
     async def track_config(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await guarded(engine, "track_config", event, tracker.take)
+            await guarded(engine, "track_config", source_of(event), tracker.take)
 
     engine.app.task(follow_config)
     engine.app.agent(source, name="track_config", concurrency=1)(track_config)

@@ -19,7 +19,8 @@ from state.calibration import Reference
 from state.changes import Change, ConfigChanged, Ticked, TickKind
 from state.routing import route
 from state.transitions import apply
-from streams.engine import Engine, guarded, source_of, wall_clock
+from streams.catch_up import InputLedger
+from streams.engine import Engine, OrderedInputs, source_of, wall_clock
 from streams.internal import CalibrationSample, RoutedChange, Tick, TickWork
 from streams.outputs import Source
 from streams.partitioning import partition_of
@@ -68,9 +69,18 @@ class GroupTracker:
         self.calibration = engine.channel(settings.internal_topic("calibration"))
         self.accounts = engine.table("accounts", settings.partitions)
         self.decoded = DecodedCache()
+        topics = settings.topics
+        self.input_topics = (
+            self.changes_topic,
+            topics.accounts,
+            topics.audience_memberships,
+            topics.commands,
+            self.ticks_topic,
+        )
+        ledger = InputLedger(self.accounts, engine.reader)
+        self.inputs = OrderedInputs(engine, "track_groups", ledger, self.take)
 
-    async def take(self, event: Any) -> None:
-        source = source_of(event)
+    async def take(self, source: Source) -> None:
         value = source.value or b""
         if source.topic == self.changes_topic:
             routed = decode_value(value, RoutedChange)
@@ -143,6 +153,9 @@ class GroupTracker:
         elif tick.work is TickWork.COLLECT:
             await self._collect(partition, tick)
             return
+        elif tick.work is TickWork.CATCH_UP:
+            await self.inputs.catch_up(partition, self.input_topics)
+            return
         elif tick.work in TICK_KINDS:
             if tick.work is TickWork.CALIBRATION:
                 self.accounts[REFERENCES_KEY + str(partition).encode()] = encode_value(tick)
@@ -190,21 +203,13 @@ class GroupTracker:
 
 
 def register(engine: Engine) -> GroupTracker:
-    settings = engine.settings
     tracker = GroupTracker(engine)
-    topics = settings.topics
-    source = engine.channel(
-        tracker.changes_topic,
-        topics.accounts,
-        topics.audience_memberships,
-        topics.commands,
-        tracker.ticks_topic,
-    )
+    source = engine.channel(*tracker.input_topics)
 
     async def track_groups(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await guarded(engine, "track_groups", event, tracker.take)
+            await tracker.inputs.apply(source_of(event))
 
     engine.app.agent(source, name="track_groups", concurrency=1)(track_groups)
 

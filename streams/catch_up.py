@@ -1,0 +1,166 @@
+"""Catching up on records the stream did not deliver.
+
+faust-streaming 0.15.3 can skip input records around a restart or a rebalance: a record
+fetched while the partition was being recovered is later dropped as already read, and the
+consumer's commit can then move past it (see the README's reliability section). The engine does
+not rely on the framework's offsets for completeness. Each table-writing agent keeps, in its own
+table (so it is restored with the state, by whichever worker owns the partition), the next offset
+it expects on every input topic-partition:
+
+- a record further on than expected means records were skipped: the agent reads the missing
+  range straight from the broker and applies it first, in order;
+- a partition whose expected offset has not moved between two catch-up ticks while the broker
+  holds more records has stalled: the agent reads and applies what is there.
+
+Records read this way that the stream does deliver later are duplicates, which the domain
+ignores by their ids. Offsets that do not exist (transaction markers, compaction) yield no
+record and cost one read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from events.errors import Unavailable
+from streams.outputs import Source
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LEDGER_PREFIX = b"\x00next-offset:"
+EMPTY_READS_ALLOWED = 5
+BATCH = 500
+
+
+def ledger_key(topic: str, partition: int) -> bytes:
+    return LEDGER_PREFIX + f"{topic}:{partition}".encode()
+
+
+def missing_range(expected: int | None, offset: int) -> tuple[int, int] | None:
+    """The offsets skipped before ``offset`` when ``expected`` was the next one due (None: the
+    partition is new to the agent, nothing can be missing)."""
+    if expected is None or offset <= expected:
+        return None
+    return expected, offset
+
+
+def stalled_range(expected: int | None, previous: int | None, end: int) -> tuple[int, int] | None:
+    """The offsets to read for a partition that made no progress since the previous check
+    (``previous``) although the broker holds records up to ``end`` (exclusive)."""
+    if expected is None or previous != expected or end <= expected:
+        return None
+    return expected, end
+
+
+class RecordReader:
+    """Reads offset ranges of single topic-partitions straight from the broker, with a consumer
+    of its own (no group, no commits)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._options = settings.kafka.client_options()
+        self._consumer: Any = None
+        self._lock = asyncio.Lock()
+
+    async def _started(self) -> Any:
+        if self._consumer is None:
+            consumer = AIOKafkaConsumer(**self._options, group_id=None, enable_auto_commit=False)
+            await consumer.start()
+            self._consumer = consumer
+        return self._consumer
+
+    async def end_offset(self, topic: str, partition: int) -> int:
+        async with self._lock:
+            consumer = await self._started()
+            tp = TopicPartition(topic, partition)
+            ends = await consumer.end_offsets([tp])
+            return int(ends[tp])
+
+    async def read(self, topic: str, partition: int, start: int, end: int) -> list[Source]:
+        """Every record of ``topic``/``partition`` with ``start <= offset < end``."""
+        async with self._lock:
+            consumer = await self._started()
+            tp = TopicPartition(topic, partition)
+            consumer.assign([tp])
+            consumer.seek(tp, start)
+            found: list[Source] = []
+            empty_reads = 0
+            while await consumer.position(tp) < end:
+                batch = await consumer.getmany(tp, timeout_ms=1000, max_records=BATCH)
+                records = batch.get(tp, [])
+                empty_reads = 0 if records else empty_reads + 1
+                if empty_reads > EMPTY_READS_ALLOWED:
+                    raise Unavailable(f"{topic}[{partition}]: offsets {start}..{end} unreadable")
+                found.extend(_source(topic, partition, r) for r in records if r.offset < end)
+            return found
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+
+
+def _source(topic: str, partition: int, record: Any) -> Source:
+    return Source(
+        topic=topic,
+        partition=partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value,
+        appended_s=record.timestamp / 1000 if record.timestamp else None,
+    )
+
+
+@dataclass
+class InputLedger:
+    """The next offset one agent expects on each input topic-partition, kept in its table."""
+
+    table: Any
+    reader: RecordReader
+    _checked: dict[tuple[str, int], int | None] = field(default_factory=dict)
+
+    def expected(self, topic: str, partition: int) -> int | None:
+        stored = self.table.get(ledger_key(topic, partition))
+        return None if stored is None else int(stored)
+
+    def passed(self, source: Source) -> None:
+        """Records that ``source`` is applied (a re-delivered older record moves nothing)."""
+        expected = self.expected(source.topic, source.partition)
+        if expected is None or source.offset + 1 > expected:
+            self.table[ledger_key(source.topic, source.partition)] = str(source.offset + 1).encode()
+
+    async def skipped_before(self, source: Source) -> list[Source]:
+        """The records of ``source``'s partition that the stream skipped before it."""
+        missing = missing_range(self.expected(source.topic, source.partition), source.offset)
+        if missing is None:
+            return []
+        records = await self.reader.read(source.topic, source.partition, *missing)
+        if records:
+            log.warning(
+                "%s[%d]: %d skipped records before offset %d read again from the broker",
+                source.topic, source.partition, len(records), source.offset,
+            )  # fmt: skip
+        return records
+
+    async def stalled(self, topic: str, partition: int) -> list[Source]:
+        """Records of a partition that made no progress since the previous check although the
+        broker has more."""
+        expected = self.expected(topic, partition)
+        previous = self._checked.get((topic, partition))
+        self._checked[(topic, partition)] = expected
+        if expected is None or previous != expected:
+            return []
+        stalled = stalled_range(expected, previous, await self.reader.end_offset(topic, partition))
+        if stalled is None:
+            return []
+        records = await self.reader.read(topic, partition, *stalled)
+        if records:
+            log.warning(
+                "%s[%d]: stalled at offset %d; %d records read straight from the broker",
+                topic, partition, expected, len(records),
+            )  # fmt: skip
+        return records
