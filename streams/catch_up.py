@@ -9,8 +9,8 @@ it expects on every input topic-partition:
 
 - a record further on than expected means records were skipped: the agent reads the missing
   range straight from the broker and applies it first, in order;
-- a partition whose expected offset has not moved between two catch-up ticks while the broker
-  holds more records has stalled: the agent reads and applies what is there.
+- a partition that three catch-up ticks in a row find behind the broker, with its expected offset
+  unmoved, has stalled: the agent reads and applies what is there.
 
 Records read this way that the stream does deliver later are duplicates, which the domain
 ignores by their ids. Offsets that do not exist (transaction markers, compaction) yield no
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 LEDGER_PREFIX = b"\x00next-offset:"
 EMPTY_READS_ALLOWED = 5
+STALLED_AFTER_CHECKS = 3
 BATCH = 500
 
 
@@ -49,10 +50,22 @@ def missing_range(expected: int | None, offset: int) -> tuple[int, int] | None:
     return expected, offset
 
 
-def stalled_range(expected: int | None, previous: int | None, end: int) -> tuple[int, int] | None:
-    """The offsets to read for a partition that made no progress since the previous check
-    (``previous``) although the broker holds records up to ``end`` (exclusive)."""
-    if expected is None or previous != expected or end <= expected:
+def lagging_checks(
+    expected: int | None, end: int | None, last: tuple[int | None, int] | None
+) -> int:
+    """How many checks in a row, this one included, found records up to ``end`` beyond an
+    ``expected`` offset that did not move, given the last check's offset and count."""
+    if expected is None or end is None or end <= expected:
+        return 0
+    if last is not None and last[0] == expected:
+        return last[1] + 1
+    return 1
+
+
+def stalled_range(expected: int | None, lagging: int, end: int | None) -> tuple[int, int] | None:
+    """The offsets to read for a partition that ``lagging`` checks in a row found stuck at
+    ``expected`` with records up to ``end``."""
+    if expected is None or end is None or lagging < STALLED_AFTER_CHECKS or end <= expected:
         return None
     return expected, end
 
@@ -72,13 +85,6 @@ class RecordReader:
             await consumer.start()
             self._consumer = consumer
         return self._consumer
-
-    async def end_offset(self, topic: str, partition: int) -> int:
-        async with self._lock:
-            consumer = await self._started()
-            tp = TopicPartition(topic, partition)
-            ends = await consumer.end_offsets([tp])
-            return int(ends[tp])
 
     async def read(self, topic: str, partition: int, start: int, end: int) -> list[Source]:
         """Every record of ``topic``/``partition`` with ``start <= offset < end``."""
@@ -121,7 +127,7 @@ class InputLedger:
 
     table: Any
     reader: RecordReader
-    _checked: dict[tuple[str, int], int | None] = field(default_factory=dict)
+    _checked: dict[tuple[str, int], tuple[int | None, int]] = field(default_factory=dict)
 
     def expected(self, topic: str, partition: int) -> int | None:
         stored = self.table.get(ledger_key(topic, partition))
@@ -146,15 +152,14 @@ class InputLedger:
             )  # fmt: skip
         return records
 
-    async def stalled(self, topic: str, partition: int) -> list[Source]:
-        """Records of a partition that made no progress since the previous check although the
-        broker has more."""
+    async def stalled(self, topic: str, partition: int, end: int | None) -> list[Source]:
+        """Records of a partition that made no progress over the last checks although the broker
+        has more: up to ``end``, the partition's end offset as the worker's consumer last saw it
+        (None: unknown, nothing to do)."""
         expected = self.expected(topic, partition)
-        previous = self._checked.get((topic, partition))
-        self._checked[(topic, partition)] = expected
-        if expected is None or previous != expected:
-            return []
-        stalled = stalled_range(expected, previous, await self.reader.end_offset(topic, partition))
+        lagging = lagging_checks(expected, end, self._checked.get((topic, partition)))
+        self._checked[(topic, partition)] = (expected, lagging)
+        stalled = stalled_range(expected, lagging, end)
         if stalled is None:
             return []
         records = await self.reader.read(topic, partition, *stalled)

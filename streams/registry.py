@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import httpx
 from schema_registry.client import AsyncSchemaRegistryClient
@@ -27,6 +28,7 @@ from events.schemas import SchemaCatalog, WriterSchema, full_name
 from events.topics import Topics
 
 _REFUSED = frozenset({409, 422})
+R = TypeVar("R", bound=TopicRecord)
 
 
 def subject_for(topic: str, record_name: str, records_on_topic: int) -> str:
@@ -125,6 +127,14 @@ class RegistryCodec:
             registry=ids.with_schema(framed.schema_id, schema, ours=False),
         )
         return self.codec.decode(data, expected)
+
+    async def decode_as(self, data: bytes, expected: type[R]) -> Decoded[R] | DecodeFailure:
+        """Like `Codec.decode_as`, learning unknown ids from the registry."""
+        decoded = await self.decode(data, (expected,))
+        if isinstance(decoded, DecodeFailure):
+            return decoded
+        assert isinstance(decoded.record, expected)
+        return Decoded(record=decoded.record, writer=decoded.writer)
 
 
 async def connect_codec(url: str, topics: Topics, codec: Codec) -> RegistryCodec:

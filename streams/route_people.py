@@ -45,9 +45,9 @@ class PeopleRouter:
             return
         value = source.value or b""
         decoded: Decoded[PersonEvent] | Decoded[ActivityEvent] | DecodeFailure = (
-            self.engine.codec.decode_as(value, PersonEvent)
+            await self.engine.decode_as(value, PersonEvent)
             if source.topic == self.topics.persons
-            else self.engine.codec.decode_as(value, ActivityEvent)
+            else await self.engine.decode_as(value, ActivityEvent)
         )
         if isinstance(decoded, DecodeFailure):
             await self.engine.emitter.dead_letter(source, decoded)
@@ -119,7 +119,7 @@ class PeopleRouter:
 
     async def _tick(self, source: Source, tick: Tick) -> None:
         if tick.work is TickWork.CATCH_UP:
-            await self.inputs.catch_up(source.partition, self.input_topics)
+            await self.inputs.catch_up(source.partition, self.input_topics[:-1])  # not ticks
             return
         if tick.work is not TickWork.PENDING:
             return

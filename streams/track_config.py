@@ -32,6 +32,7 @@ async def read_config(engine: Engine) -> None:
     attempt = 0
     while True:
         try:
+            await engine.use_registry()
             await _follow_config(engine)
         except KafkaError as exc:
             log.warning("config reader: %s; reconnecting", type(exc).__name__)

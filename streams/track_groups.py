@@ -93,7 +93,7 @@ class GroupTracker:
 
     async def _input(self, source: Source) -> None:
         expected = self.engine.settings.topics.records_on(source.topic)
-        decoded = self.engine.codec.decode(source.value or b"", expected)
+        decoded = await self.engine.decode(source.value or b"", expected)
         if isinstance(decoded, DecodeFailure):
             await self.engine.emitter.dead_letter(source, decoded)
             return
@@ -154,7 +154,7 @@ class GroupTracker:
             await self._collect(partition, tick)
             return
         elif tick.work is TickWork.CATCH_UP:
-            await self.inputs.catch_up(partition, self.input_topics)
+            await self.inputs.catch_up(partition, self.input_topics[:-1])  # not the ticks
             return
         elif tick.work in TICK_KINDS:
             if tick.work is TickWork.CALIBRATION:

@@ -63,6 +63,8 @@ def worker_env(settings: Settings, data_dir: Path, **extra: str) -> dict[str, st
         "BG_RECONCILIATION_INTERVAL_S": "86400",
         "BG_PENDING_CHECK_INTERVAL_S": "1",
         "BG_PENDING_ACTIVITY_TTL_S": "3",
+        # Stalled partitions are caught up within seconds, before the tests call them stuck.
+        "BG_CATCH_UP_INTERVAL_S": "2",
     }
     return {**env, **extra}
 

@@ -38,7 +38,6 @@ from tests.integration.conftest import READY, standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
     Emitted,
-    EngineStalledError,
     Outputs,
     chosen_seed,
     departed_members,
@@ -166,11 +165,7 @@ async def killed_and_restarted(
     assert await engine_lag(settings), "the worker had already finished when it was killed"
     worker.start()
     await asyncio.to_thread(worker.wait_for_log, READY, 90.0, 2)
-    try:
-        await wait_until_processed(settings, outputs)
-    except EngineStalledError as stalled:
-        # KNOWN BUG (see the report): faust-streaming#596; remove once fixed.
-        pytest.xfail(f"faust-streaming#596, records skipped after the restart: {stalled}")
+    await wait_until_processed(settings, outputs)
     assert versions_seen(outputs.records) - seen_at_kill, "the restarted worker did nothing"
     print(f"\ninput records dropped as already read: {dropped_inputs(worker.log_text())}")
 
@@ -179,10 +174,6 @@ def check_groups(outputs: Outputs, expected: World, worker: WorkerProcess) -> No
     """(a) the final groups are the reference model's, and so are the command results."""
     got, want = snapshot_facts(outputs.records), group_facts(expected.groups())
     diff = facts_diff(got, want)
-    if diff and dropped_inputs(worker.log_text()):
-        # KNOWN BUG (see the report): faust-streaming#596 without a stall; remove once fixed.
-        dropped = dropped_inputs(worker.log_text())
-        pytest.xfail(f"faust-streaming#596, {dropped} input records dropped; {diff[0]}")
     departed = departed_members(got, want, expected)
     assert not departed, f"people kept by the account they left: {sorted(departed)}"
     assert diff == [], "\n".join(diff[:10])

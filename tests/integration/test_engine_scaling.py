@@ -36,7 +36,6 @@ from tests.integration.conftest import READY, standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
     Clock,
-    EngineStalledError,
     Outputs,
     chosen_seed,
     dropped_inputs,
@@ -158,10 +157,8 @@ async def started(worker: WorkerProcess, workers: list[WorkerProcess]) -> None:
 
 def check_groups(outputs: Outputs, expected: Mapping[str, GroupFacts], log_text: str) -> None:
     diff = facts_diff(snapshot_facts(outputs.records), expected)
-    if diff and dropped_inputs(log_text):
-        # KNOWN BUG (see the report): faust-streaming#596 without a stall; remove once fixed.
-        pytest.xfail(f"faust-streaming#596, {dropped_inputs(log_text)} records dropped: {diff[0]}")
-    assert diff == [], "\n".join(diff[:10])
+    dropped = dropped_inputs(log_text)
+    assert diff == [], f"{dropped} inputs dropped by the consumer;\n" + "\n".join(diff[:10])
 
 
 async def taken_over(
@@ -170,11 +167,7 @@ async def taken_over(
     """The survivor owns every partition and has processed ``more``."""
     await publish_all(settings, more)
     assert await settled(settings, 1, 60.0) == {survivor_id: frozenset(range(PARTITIONS))}
-    try:
-        await wait_until_processed(settings, outputs)
-    except EngineStalledError as stalled:
-        # KNOWN BUG (see the report): faust-streaming#596; remove once fixed.
-        pytest.xfail(f"faust-streaming#596, records skipped after the takeover: {stalled}")
+    await wait_until_processed(settings, outputs)
 
 
 async def test_two_workers_share_partitions_and_one_takes_over(

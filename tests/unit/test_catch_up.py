@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streams.catch_up import ledger_key, missing_range, stalled_range
+from streams.catch_up import lagging_checks, ledger_key, missing_range, stalled_range
 
 
 def test_nothing_is_missing_for_the_next_offset_a_redelivery_or_a_new_partition() -> None:
@@ -16,12 +16,22 @@ def test_a_record_further_on_than_expected_reveals_the_skipped_range() -> None:
     assert missing_range(expected=10, offset=42) == (10, 42)
 
 
-def test_a_partition_stalled_only_when_it_made_no_progress_and_the_broker_has_more() -> None:
-    assert stalled_range(expected=7, previous=7, end=9) == (7, 9)
-    assert stalled_range(expected=7, previous=5, end=9) is None  # it moved since the last check
-    assert stalled_range(expected=7, previous=None, end=9) is None  # first check
-    assert stalled_range(expected=9, previous=9, end=9) is None  # nothing more to read
-    assert stalled_range(expected=None, previous=None, end=9) is None
+def test_a_partition_stalled_after_three_checks_behind_the_broker_without_progress() -> None:
+    assert stalled_range(expected=7, lagging=3, end=9) == (7, 9)
+    assert stalled_range(expected=7, lagging=2, end=9) is None  # a short pause is normal
+    assert stalled_range(expected=9, lagging=5, end=9) is None  # nothing more to read
+    assert stalled_range(expected=7, lagging=5, end=None) is None  # end unknown
+    assert stalled_range(expected=None, lagging=5, end=9) is None
+
+
+def test_lagging_checks_count_only_checks_behind_the_broker_without_progress() -> None:
+    assert lagging_checks(7, 9, None) == 1
+    assert lagging_checks(7, 9, (7, 1)) == 2
+    assert lagging_checks(7, 9, (7, 2)) == 3
+    assert lagging_checks(8, 9, (7, 2)) == 1  # it moved
+    assert lagging_checks(7, 7, (7, 2)) == 0  # caught up with the broker: an idle partition
+    assert lagging_checks(7, None, (7, 2)) == 0  # end unknown
+    assert lagging_checks(None, 9, None) == 0
 
 
 def test_ledger_keys_sort_apart_from_account_and_person_keys() -> None:
