@@ -39,7 +39,7 @@ bench:
 	python3 scripts/services.py up
 	.venv/bin/python -m bench.run --size small
 
-# Kill -9 and takeover tests against the reference model (services must be up: make up).
-# Not part of `make test` while faust-streaming can skip records after a restart (see README).
+# Only the kill -9 and takeover tests against the reference model, which `make test` also runs
+# (services must be up: make up).
 chaos:
 	.venv/bin/pytest -m chaos -p no:cacheprovider tests/integration

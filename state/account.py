@@ -8,7 +8,7 @@ de-duplication).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from operator import attrgetter
@@ -132,7 +132,9 @@ class AudienceMark:
 class AccountState:
     """``people`` by person id (sharded: see ``state.shards``); ``groups`` by solution interest
     id; ``retired_versions`` keeps the last version of deleted groups so that a group created
-    again continues its version sequence."""
+    again continues its version sequence; ``departed``: the ids of people who left this account
+    for another one (or none) and have not come back, so that a command naming one is refused as
+    ``person_not_in_account`` rather than ``unknown_person``."""
 
     account_id: str
     person_reference: Reference
@@ -144,6 +146,16 @@ class AccountState:
     audience_marks: Mapping[str, AudienceMark] = field(default_factory=lambda: MappingProxyType({}))
     engagement_rules: EngagementRules = DEFAULT_RULES
     seen: RecentIds = field(default_factory=RecentIds)
+    departed: frozenset[str] = frozenset()
+
+    def __setstate__(self, state: Sequence[object]) -> None:
+        """Loads a state pickled field by field, also one stored before ``departed`` existed
+        (it loads empty)."""
+        names = [item.name for item in fields(self)]
+        if len(state) not in (len(names), len(names) - 1):
+            raise TypeError(f"account state: expected {len(names)} fields, got {len(state)}")
+        for name, value in zip(names, (*state, frozenset()), strict=False):
+            object.__setattr__(self, name, value)
 
     @property
     def deleted(self) -> bool:

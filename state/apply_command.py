@@ -90,10 +90,7 @@ def _member_refusal(
 def _person_refusal(state: AccountState, change: MembershipCommandReceived) -> Refusal:
     person_id = change.command.person_id
     known = state.people.get(person_id)
-    elsewhere = change.person_account_id not in (None, state.account_id) or (
-        known is not None and known.profile is not None
-    )
-    if elsewhere:
+    if person_id in state.departed or (known is not None and known.profile is not None):
         return Refusal(
             reason="person_not_in_account", message=f"person {person_id} is not in this account"
         )

@@ -35,7 +35,8 @@ def person_changed(state: AccountState, change: PersonChanged, context: Context)
         step = departed(Step(state=state), event.person_id, LEFT_ACCOUNT, event.account_id, context)
         return finish(state, step, TRIGGER, context)
     person = state.people.get(event.person_id) or PersonState(person_id=event.person_id)
-    step = Step(state=with_person(state, replace(person, profile=event)))
+    present = replace(state, departed=state.departed - {event.person_id})
+    step = Step(state=with_person(present, replace(person, profile=event)))
     step = reevaluate_person(step, event.person_id, RULES, context)
     return finish(state, step, TRIGGER, context)
 
@@ -67,7 +68,8 @@ def departed(
     step = remove_everywhere(step, person_id, reason, context)
     zeroed = person_zeroed(step.state, person, new_account_id, context)
     people = sharded_without(step.state.people, person_id)
-    return step.then(replace(step.state, people=people), zeroed)
+    gone = step.state.departed | {person_id} if reason == LEFT_ACCOUNT else step.state.departed
+    return step.then(replace(step.state, people=people, departed=gone), zeroed)
 
 
 def _stale(state: AccountState, person_id: str, occurred_at: datetime) -> bool:

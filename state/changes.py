@@ -91,11 +91,7 @@ class ActivityRecorded:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MembershipCommandReceived:
-    """``person_account_id``: the account the person is in as far as routing knows (None:
-    routing knows no such person); tells ``person_not_in_account`` from ``unknown_person``."""
-
     command: MembershipCommand
-    person_account_id: str | None = None
 
     @property
     def event_id(self) -> str:

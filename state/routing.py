@@ -102,11 +102,7 @@ def route(record: RoutedRecord, prior: PersonRoute | None) -> Routed:
         case AudienceMembershipEvent():
             return _to(record.account_id, AudienceMembershipChanged(event=record))
         case MembershipCommand():
-            known = _current(prior)
-            return _to(
-                record.account_id,
-                MembershipCommandReceived(command=record, person_account_id=known),
-            )
+            return _to(record.account_id, MembershipCommandReceived(command=record))
         case StageCommand():
             return _to(record.account_id, StageCommandReceived(command=record))
         case _:
@@ -157,9 +153,3 @@ def route_activity(event: ActivityEvent, prior: PersonRoute | None) -> Routed:
 
 def _to(account_id: str, change: Change) -> Routed:
     return Routed(deliveries=(Delivery(account_id=account_id, change=change),))
-
-
-def _current(prior: PersonRoute | None) -> str | None:
-    if prior is None or prior.deleted or prior.provisional:
-        return None
-    return prior.account_id

@@ -220,17 +220,12 @@ def check_taken_over(expected: Mapping[str, GroupFacts], more: Sequence[InputRec
         assert person.person_id in {m for m, _, _ in group.members}, f"{person.event_id} lost"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN BUG (see the report): streams/track_groups.py routes commands without the "
-    "person's route, so a person who moved away is refused as unknown_person",
-)
 async def test_command_for_a_person_who_moved_away_names_the_reason(
     kafka: Service, tmp_path: Path, workers: list[WorkerProcess]
 ) -> None:
     """Commands are keyed by account and the person's route lives in the person's partition,
-    possibly on another worker; the refusal must still say where the person went, as the
-    reference model does."""
+    possibly on another worker; the account remembers who left it, so the refusal still says
+    that the person is no longer in the account, as the reference model does."""
     config = standard_config()
     settings = tenant_settings(kafka.address, partitions=PARTITIONS)
     await publish_all(settings, config)

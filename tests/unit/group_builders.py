@@ -117,7 +117,7 @@ def command(
         person_id=person_id,
         role=role,
     )
-    return MembershipCommandReceived(command=record, person_account_id=account_id)
+    return MembershipCommandReceived(command=record)
 
 
 def stage_command(

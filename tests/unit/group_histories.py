@@ -257,7 +257,7 @@ def _command(op: CommandOp, key: str, account_id: str, now: datetime) -> Change:
         person_id=f"{account_id}:{op.person}",
         role=op.role,
     )
-    return MembershipCommandReceived(command=command, person_account_id=account_id)
+    return MembershipCommandReceived(command=command)
 
 
 def _stage(stage: str, key: str, account_id: str, now: datetime) -> StageCommand:

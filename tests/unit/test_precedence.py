@@ -3,8 +3,6 @@ their reasons, and the account invariant above all sources."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from events.records import (
@@ -235,11 +233,14 @@ def test_refusals_name_their_reason_and_change_nothing(build: object, reason: st
     assert outcome.state.groups == before.groups
 
 
-def test_a_person_of_another_account_is_not_in_this_one() -> None:
+def test_a_person_who_moved_away_is_not_in_this_account_until_they_come_back() -> None:
     t = tenant()
-    moved = command(ADD, "elsewhere", DM)
-    outcome = t.send(replace(moved, person_account_id="acc-9"))
-    assert result(outcome.records).reason == "person_not_in_account"
+    t.send(PersonChanged(event=person("mover", job_title="Clerk")))
+    t.send(PersonLeftAccount(event_id="m2", occurred_at=T0, person_id="mover", new_account_id="a9"))
+    refused = result(t.send(command(ADD, "mover", DM)).records)
+    assert (refused.status, refused.reason) == (CommandStatus.REFUSED, "person_not_in_account")
+    t.send(PersonChanged(event=person("mover", job_title="Clerk")))
+    assert result(t.send(command(ADD, "mover", DM)).records).status is CommandStatus.APPLIED
 
 
 def test_commands_to_an_unknown_account_or_a_missing_group() -> None:

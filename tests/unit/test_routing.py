@@ -14,7 +14,7 @@ from state.changes import (
     PersonDeleted,
     PersonLeftAccount,
 )
-from state.routing import PersonRoute, route, routing_person
+from state.routing import Delivery, PersonRoute, route, routing_person
 from tests.unit.catalogue_builders import (
     T0,
 )
@@ -112,9 +112,9 @@ def test_accounts_and_commands_are_keyed_by_account() -> None:
     )
     assert routing_person(command) == "p"
     routed = route(command, PersonRoute(account_id="b", occurred_at=T0))
-    received = routed.deliveries[0].change
-    assert isinstance(received, MembershipCommandReceived)
-    assert (routed.deliveries[0].account_id, received.person_account_id) == ("a", "b")
+    assert routed.deliveries == (
+        Delivery(account_id="a", change=MembershipCommandReceived(command=command)),
+    )
 
 
 def test_person_changed_wraps_the_event() -> None:
