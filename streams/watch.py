@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer
 from events.codec import Codec
 from events.decoding import DecodeFailure, Limits
 from streams.dashboard import Dashboard
+from streams.registry import RegistryCodec, SchemaRegistry
 from streams.settings import Settings, current_settings
 
 CLEAR = "\x1b[H\x1b[2J"
@@ -33,6 +34,8 @@ def watched_topics(settings: Settings) -> list[str]:
 async def watch(settings: Settings, seconds: float | None, refresh: float) -> Dashboard:
     dashboard = Dashboard()
     codec = Codec(limits=Limits(max_bytes=16 * 1_048_576, max_array_items=100_000))
+    url = settings.schema_registry_url
+    reader = None if url is None else RegistryCodec(registry=SchemaRegistry(url), codec=codec)
     consumer = AIOKafkaConsumer(
         *watched_topics(settings),
         **settings.kafka.client_options(),
@@ -46,7 +49,8 @@ async def watch(settings: Settings, seconds: float | None, refresh: float) -> Da
             batch = await consumer.getmany(timeout_ms=200, max_records=5000)
             for messages in batch.values():
                 for message in messages:
-                    decoded = codec.decode(message.value or b"")
+                    value = message.value or b""
+                    decoded = codec.decode(value) if reader is None else await reader.decode(value)
                     if not isinstance(decoded, DecodeFailure):
                         dashboard.fold(decoded.record, message.timestamp)
             if time.monotonic() - shown >= refresh:

@@ -82,3 +82,12 @@ async def tenant(engine_settings: Settings, running_engine: WorkerProcess) -> As
     await client.start()
     yield client
     await client.stop()
+
+
+@pytest.fixture
+def workers() -> Iterator[list[WorkerProcess]]:
+    """Worker processes a test starts; each is stopped when the test ends."""
+    started: list[WorkerProcess] = []
+    yield started
+    for worker in started:
+        worker.stop()

@@ -56,6 +56,8 @@ def worker_env(settings: Settings, data_dir: Path, **extra: str) -> dict[str, st
         "BG_PARTITIONS": str(settings.partitions),
         "BG_DATA_DIR": str(data_dir),
         "BG_WEB_PORT": str(free_port()),
+        # Single-object encoding unless a test asks for the registry (the test run exports one).
+        "SCHEMA_REGISTRY_URL": "",
         "BG_SESSION_TIMEOUT_S": "6",
         # Periodic work is requested by the tests themselves (with the clock they choose).
         "BG_DECAY_INTERVAL_S": "86400",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -38,14 +38,6 @@ from tests.integration.processes import WorkerProcess
 from tests.services import Service
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def workers() -> Iterator[list[WorkerProcess]]:
-    started: list[WorkerProcess] = []
-    yield started
-    for worker in started:
-        worker.stop()
 
 
 async def skip_ahead(settings: Settings, share: float) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,14 +53,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.chaos]
 
 PARTITIONS = 4
 Assignment = Mapping[str, frozenset[int]]
-
-
-@pytest.fixture
-def workers() -> Iterator[list[WorkerProcess]]:
-    started: list[WorkerProcess] = []
-    yield started
-    for worker in started:
-        worker.stop()
 
 
 async def accounts_assignment(settings: Settings) -> Assignment | None:
