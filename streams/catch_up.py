@@ -42,30 +42,27 @@ def ledger_key(topic: str, partition: int) -> bytes:
     return LEDGER_PREFIX + f"{topic}:{partition}".encode()
 
 
-def missing_range(expected: int | None, offset: int) -> tuple[int, int] | None:
-    """The offsets skipped before ``offset`` when ``expected`` was the next one due (None: the
-    partition is new to the agent, nothing can be missing)."""
-    if expected is None or offset <= expected:
+def missing_range(expected: int, offset: int) -> tuple[int, int] | None:
+    """The offsets skipped before ``offset`` when ``expected`` was the next one due."""
+    if offset <= expected:
         return None
     return expected, offset
 
 
-def lagging_checks(
-    expected: int | None, end: int | None, last: tuple[int | None, int] | None
-) -> int:
+def lagging_checks(expected: int, end: int | None, last: tuple[int, int] | None) -> int:
     """How many checks in a row, this one included, found records up to ``end`` beyond an
     ``expected`` offset that did not move, given the last check's offset and count."""
-    if expected is None or end is None or end <= expected:
+    if end is None or end <= expected:
         return 0
     if last is not None and last[0] == expected:
         return last[1] + 1
     return 1
 
 
-def stalled_range(expected: int | None, lagging: int, end: int | None) -> tuple[int, int] | None:
+def stalled_range(expected: int, lagging: int, end: int | None) -> tuple[int, int] | None:
     """The offsets to read for a partition that ``lagging`` checks in a row found stuck at
     ``expected`` with records up to ``end``."""
-    if expected is None or end is None or lagging < STALLED_AFTER_CHECKS or end <= expected:
+    if end is None or lagging < STALLED_AFTER_CHECKS or end <= expected:
         return None
     return expected, end
 
@@ -81,7 +78,12 @@ class RecordReader:
 
     async def _started(self) -> Any:
         if self._consumer is None:
-            consumer = AIOKafkaConsumer(**self._options, group_id=None, enable_auto_commit=False)
+            consumer = AIOKafkaConsumer(
+                **self._options,
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",  # a range below the log start begins at the start
+            )
             await consumer.start()
             self._consumer = consumer
         return self._consumer
@@ -127,16 +129,17 @@ class InputLedger:
 
     table: Any
     reader: RecordReader
-    _checked: dict[tuple[str, int], tuple[int | None, int]] = field(default_factory=dict)
+    _checked: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
 
-    def expected(self, topic: str, partition: int) -> int | None:
+    def expected(self, topic: str, partition: int) -> int:
+        """The next offset due; 0 when the agent has applied nothing of the partition (the ledger
+        is restored with the table, so an absent entry means that nothing was applied)."""
         stored = self.table.get(ledger_key(topic, partition))
-        return None if stored is None else int(stored)
+        return 0 if stored is None else int(stored)
 
     def passed(self, source: Source) -> None:
         """Records that ``source`` is applied (a re-delivered older record moves nothing)."""
-        expected = self.expected(source.topic, source.partition)
-        if expected is None or source.offset + 1 > expected:
+        if source.offset + 1 > self.expected(source.topic, source.partition):
             self.table[ledger_key(source.topic, source.partition)] = str(source.offset + 1).encode()
 
     async def skipped_before(self, source: Source) -> list[Source]:
