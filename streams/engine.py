@@ -160,17 +160,25 @@ async def guarded(engine: Engine, agent: str, source: Source, take: Take) -> Non
 
 @dataclass
 class OrderedInputs:
-    """One table-writing agent's inputs, applied in offset order with nothing skipped: records
-    the stream skipped or stalled on are read from the broker (see streams.catch_up)."""
+    """One table-writing agent's inputs (`topics`), applied in offset order with nothing skipped
+    (see streams.catch_up): records the stream skipped are read from the broker before the
+    record that reveals them, and each record of `catch_up_topic` (a tick per partition) reads
+    the records the stream stalled on in that partition of `topics`."""
 
     engine: Engine
     agent: str
     ledger: InputLedger
     take: Take
+    topics: tuple[str, ...]
+    catch_up_topic: str
 
     async def apply(self, source: Source) -> None:
-        """The records the stream skipped before `source`, then `source`."""
+        """`source`, after the records the stream skipped before it; or, for a catch-up tick,
+        the records its partition stalled on."""
         try:
+            if source.topic == self.catch_up_topic:
+                await self._catch_up(source.partition)
+                return
             skipped = await self.ledger.skipped_before(source)
         except INFRASTRUCTURE_ERRORS as exc:
             await self.engine.app.crash(exc)
@@ -179,15 +187,13 @@ class OrderedInputs:
         await guarded(self.engine, self.agent, source, self.take)
         self.ledger.passed(source)
 
-    async def catch_up(self, partition: int, topics: tuple[str, ...]) -> None:
-        """Called by a catch-up tick of `partition`: the records of the partitions of `topics`
-        (never the tick's own topic) that stalled. The stream is then sent back to the first of
-        them, so that Faust reads them again (duplicates, which change nothing) and its committed
-        offset, which SREs watch as lag, moves on."""
-        for topic in topics:
-            stalled = await self.ledger.stalled(
-                topic, partition, self._end_offset(topic, partition)
-            )
+    async def _catch_up(self, partition: int) -> None:
+        """The stream is sent back to the first stalled record once they are applied, so that
+        Faust reads them again (duplicates, which change nothing) and its committed offset,
+        which SREs watch as lag, moves on."""
+        for topic in self.topics:
+            end = self._end_offset(topic, partition)
+            stalled = await self.ledger.stalled(topic, partition, end)
             await self._applied(stalled, "stalled")
             if stalled:
                 await self.engine.app.consumer.seek(TP(topic, partition), stalled[0].offset)

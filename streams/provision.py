@@ -20,7 +20,13 @@ from streams.settings import Settings
 # and event time travels inside the records (`occurred_at`).
 APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
 COMPACT = {"cleanup.policy": "compact", **APPEND_TIME}
-INTERNAL_NAMES = ("account-changes", "account-ticks", "person-ticks", "calibration")
+INTERNAL_NAMES = (
+    "account-changes",
+    "account-ticks",
+    "person-ticks",
+    "catch-up-ticks",
+    "calibration",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,8 +36,14 @@ class PeopleRouter:
         self.changes_topic = settings.internal_topic("account-changes")
         self.ttl = timedelta(seconds=settings.pending_activity_ttl_s)
         self.input_topics = (settings.topics.persons, settings.topics.activities, self.ticks_topic)
-        ledger = InputLedger(self.routes, engine.reader)
-        self.inputs = OrderedInputs(engine, "route_people", ledger, self.take)
+        self.inputs = OrderedInputs(
+            engine=engine,
+            agent="route_people",
+            ledger=InputLedger(self.routes, engine.reader),
+            take=self.take,
+            topics=self.input_topics,
+            catch_up_topic=settings.internal_topic("catch-up-ticks"),
+        )
 
     async def take(self, source: Source) -> None:
         if source.topic == self.ticks_topic:
@@ -118,9 +124,6 @@ class PeopleRouter:
         del self.parked[key]
 
     async def _tick(self, source: Source, tick: Tick) -> None:
-        if tick.work is TickWork.CATCH_UP:
-            await self.inputs.catch_up(source.partition, self.input_topics[:-1])  # not ticks
-            return
         if tick.work is not TickWork.PENDING:
             return
         partitions = self.engine.settings.partitions
@@ -156,7 +159,7 @@ def _item_source(item: ParkedActivity) -> Source:
 
 def register(engine: Engine) -> None:
     router = PeopleRouter(engine)
-    source = engine.channel(*router.input_topics)
+    source = engine.channel(*router.input_topics, router.inputs.catch_up_topic)
 
     async def route_people(stream: Any) -> None:
         await engine.config_ready.wait()

@@ -3,8 +3,9 @@
 Faust timers run per worker and cannot write tables, so the leader worker sends tick records to
 every partition of the internal tick topics, and each partition's agent does the work inside its
 stream: decay (at least hourly), calibration (a collect round, see streams.calibrate),
-reconciliation (daily), giving up on parked activities, and catching up on input partitions
-the stream stalled on (see streams.catch_up).
+reconciliation (daily), giving up on parked activities; and, on a topic of their own that both
+table-writing agents read, catch-up ticks that look for input partitions the stream stalled on
+(see streams.catch_up).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def register(engine: Engine) -> None:
     settings = engine.settings
     account_ticks = settings.internal_topic("account-ticks")
     person_ticks = settings.internal_topic("person-ticks")
+    catch_up_ticks = settings.internal_topic("catch-up-ticks")
     schedule = (
         ("request_decay", settings.decay_interval_s, account_ticks, TickWork.DECAY),
         ("request_calibration", settings.calibration_interval_s, account_ticks, TickWork.COLLECT),
@@ -35,8 +37,7 @@ def register(engine: Engine) -> None:
             TickWork.RECONCILIATION,
         ),
         ("request_expiry", settings.pending_check_interval_s, person_ticks, TickWork.PENDING),
-        ("request_catch_up", settings.catch_up_interval_s, account_ticks, TickWork.CATCH_UP),
-        ("request_people_catch_up", settings.catch_up_interval_s, person_ticks, TickWork.CATCH_UP),
+        ("request_catch_up", settings.catch_up_interval_s, catch_up_ticks, TickWork.CATCH_UP),
     )
     for name, interval, topic, work in schedule:
         engine.app.timer(interval=interval, on_leader=True, name=name)(

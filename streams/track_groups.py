@@ -77,8 +77,14 @@ class GroupTracker:
             topics.commands,
             self.ticks_topic,
         )
-        ledger = InputLedger(self.accounts, engine.reader)
-        self.inputs = OrderedInputs(engine, "track_groups", ledger, self.take)
+        self.inputs = OrderedInputs(
+            engine=engine,
+            agent="track_groups",
+            ledger=InputLedger(self.accounts, engine.reader),
+            take=self.take,
+            topics=self.input_topics,
+            catch_up_topic=settings.internal_topic("catch-up-ticks"),
+        )
 
     async def take(self, source: Source) -> None:
         value = source.value or b""
@@ -153,9 +159,6 @@ class GroupTracker:
         elif tick.work is TickWork.COLLECT:
             await self._collect(partition, tick)
             return
-        elif tick.work is TickWork.CATCH_UP:
-            await self.inputs.catch_up(partition, self.input_topics[:-1])  # not the ticks
-            return
         elif tick.work in TICK_KINDS:
             if tick.work is TickWork.CALIBRATION:
                 self.accounts[REFERENCES_KEY + str(partition).encode()] = encode_value(tick)
@@ -204,7 +207,7 @@ class GroupTracker:
 
 def register(engine: Engine) -> GroupTracker:
     tracker = GroupTracker(engine)
-    source = engine.channel(*tracker.input_topics)
+    source = engine.channel(*tracker.input_topics, tracker.inputs.catch_up_topic)
 
     async def track_groups(stream: Any) -> None:
         await engine.config_ready.wait()

@@ -415,8 +415,9 @@ def _output_topics(settings: Settings) -> tuple[str, ...]:
 
 
 def _engine_inputs(settings: Settings) -> list[TopicPartition]:
-    """Every partition the engine's consumer group reads, except the person ticks that a timer
-    sends every second (they only expire parked activities)."""
+    """Every partition the engine's consumer group reads, except the ticks that timers send
+    every second or two: person ticks (they only expire parked activities) and catch-up ticks
+    (they only look for stalled partitions)."""
     topics = settings.topics
     keyed = [
         topics.persons,
