@@ -8,12 +8,15 @@ group snapshots are compacted.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from events.errors import Unavailable
 from streams.settings import Settings
 
 # Broker append times on every topic: latency is measured from input append to output append,
@@ -75,6 +78,30 @@ async def ensure_topics(settings: Settings, replication_factor: int = 1) -> list
                         for spec in missing
                     ]
                 )
+            await _until_served(admin, [spec.name for spec in missing])
         return [spec.name for spec in missing]
     finally:
         await admin.close()
+
+
+async def _until_served(
+    admin: AIOKafkaAdminClient, names: list[str], seconds: float = 30.0
+) -> None:
+    """Wait until the broker's metadata lists every partition of `names` with a leader: a
+    consumer that subscribes earlier ignores the missing topics until its next metadata refresh
+    (minutes), and a worker started then gets no partitions."""
+    deadline = time.monotonic() + seconds
+    while True:
+        described = await admin.describe_topics(names)
+        pending = [
+            topic["topic"]
+            for topic in described
+            if topic["error_code"] != 0
+            or not topic["partitions"]
+            or any(partition["leader"] < 0 for partition in topic["partitions"])
+        ]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            raise Unavailable(f"topics created but not served after {seconds:.0f}s: {pending}")
+        await asyncio.sleep(0.2)
