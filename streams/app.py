@@ -25,7 +25,7 @@ from streams.settings import Settings, current_settings
 
 def create_engine(settings: Settings) -> Engine:
     app = faust_app(settings)
-    codec = Codec()
+    codec = Codec(limits=settings.input_limits)
     engine = Engine(
         settings=settings,
         app=app,

@@ -10,7 +10,8 @@ it expects on every input topic-partition:
 - a record further on than expected means records were skipped: the agent reads the missing
   range straight from the broker and applies it first, in order;
 - a partition that three catch-up ticks in a row find behind the broker, with its expected offset
-  unmoved, has stalled: the agent reads and applies what is there.
+  unmoved while nothing else of its topic moved either, has stalled: the agent reads and applies
+  what is there.
 
 Records read this way that the stream does deliver later are duplicates, which the domain
 ignores by their ids. Offsets that do not exist (transaction markers, compaction) yield no

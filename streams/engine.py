@@ -171,6 +171,7 @@ class OrderedInputs:
     take: Take
     topics: tuple[str, ...]
     catch_up_topic: str
+    _last_applied: dict[str, float] = field(default_factory=dict)
 
     async def apply(self, source: Source) -> None:
         """`source`, after the records the stream skipped before it; or, for a catch-up tick,
@@ -186,13 +187,19 @@ class OrderedInputs:
         await self._applied(skipped, "skipped")
         await guarded(self.engine, self.agent, source, self.take)
         self.ledger.passed(source)
+        self._last_applied[source.topic] = time.monotonic()
 
     async def _catch_up(self, partition: int) -> None:
-        """The stream is sent back to the first stalled record once they are applied, so that
-        Faust reads them again (duplicates, which change nothing) and its committed offset,
-        which SREs watch as lag, moves on."""
+        """Only a topic that the stream left alone for a whole catch-up interval is checked: a
+        partition of a busy topic is more likely waiting its turn in a backlog than stalled
+        (and the next record to reach it reveals what was skipped). The stream is sent back to
+        the first stalled record once they are applied, so that Faust reads them again
+        (duplicates, which change nothing) and its committed offset, which SREs watch as lag,
+        moves on."""
+        quiet_since = time.monotonic() - self.engine.settings.catch_up_interval_s
         for topic in self.topics:
-            end = self._end_offset(topic, partition)
+            busy = self._last_applied.get(topic, quiet_since) > quiet_since
+            end = None if busy else self._end_offset(topic, partition)
             stalled = await self.ledger.stalled(topic, partition, end)
             await self._applied(stalled, "stalled")
             if stalled:

@@ -12,6 +12,7 @@ from pathlib import Path
 from ssl import SSLContext, create_default_context
 from typing import TypeVar
 
+from events.decoding import DEFAULT_LIMITS, Limits
 from events.errors import BadInput
 from events.topics import DEFAULT_PREFIX, Topics
 
@@ -68,6 +69,7 @@ class Settings:
     catch_up_interval_s: float = 15.0
     session_timeout_s: float = 10.0
     log_format: str = "json"
+    input_limits: Limits = DEFAULT_LIMITS
 
     @property
     def topics(self) -> Topics:
@@ -168,6 +170,23 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         ),
         session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
         log_format=_read(env, "BG_LOG_FORMAT", _log_format, base.log_format),
+        input_limits=input_limits_from_env(env),
+    )
+
+
+def input_limits_from_env(env: Mapping[str, str]) -> Limits:
+    """The bounds an input record must keep (a value beyond one is dead-lettered as too_large)."""
+    return Limits(
+        max_bytes=_read(env, "BG_MAX_RECORD_BYTES", _positive_int, DEFAULT_LIMITS.max_bytes),
+        max_string_chars=_read(
+            env, "BG_MAX_STRING_CHARS", _positive_int, DEFAULT_LIMITS.max_string_chars
+        ),
+        max_map_entries=_read(
+            env, "BG_MAX_MAP_ENTRIES", _positive_int, DEFAULT_LIMITS.max_map_entries
+        ),
+        max_array_items=_read(
+            env, "BG_MAX_ARRAY_ITEMS", _positive_int, DEFAULT_LIMITS.max_array_items
+        ),
     )
 
 

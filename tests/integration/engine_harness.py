@@ -19,6 +19,7 @@ from events.records import (
     ActivityEvent,
     AudienceMembershipEvent,
     ConfigRecord,
+    DeadLetter,
     InputRecord,
     MembershipCommand,
     OutputRecord,
@@ -169,3 +170,19 @@ class Tenant:
 
     def of_type(self, cls: type[OutputRecord]) -> list[OutputRecord]:
         return [r for r in self.outputs if isinstance(r, cls)]
+
+
+async def dead_letter_of(tenant: Tenant, value: bytes | None, key: bytes) -> DeadLetter:
+    """The dead letter of the input with these original bytes, once it appears."""
+
+    def match(record: OutputRecord) -> bool:
+        return (
+            isinstance(record, DeadLetter)
+            and record.original_value == value
+            and record.original_key == key
+        )
+
+    outputs = await tenant.wait_for(lambda out: any(match(r) for r in out))
+    letter = next(r for r in outputs if match(r))
+    assert isinstance(letter, DeadLetter)
+    return letter

@@ -16,32 +16,17 @@ from events.records import (
     ConfigRecord,
     DeadLetter,
     MembershipAction,
-    OutputRecord,
     PersonEvent,
     RolesTemplateDefinition,
     Source,
     config_key_for,
 )
-from tests.integration.engine_harness import Tenant
+from tests.integration.engine_harness import Tenant, dead_letter_of
 from tests.integration.scenario import Scenario, new_id
 from tests.integration.test_engine_precedence import opened
 from tests.unit.catalogue_builders import card, leaf
 
 pytestmark = pytest.mark.integration
-
-
-async def dead_letter_of(tenant: Tenant, value: bytes | None, key: bytes) -> DeadLetter:
-    def match(record: OutputRecord) -> bool:
-        return (
-            isinstance(record, DeadLetter)
-            and record.original_value == value
-            and record.original_key == key
-        )
-
-    outputs = await tenant.wait_for(lambda out: any(match(r) for r in out))
-    letter = next(r for r in outputs if match(r))
-    assert isinstance(letter, DeadLetter)
-    return letter
 
 
 async def test_undecodable_and_misplaced_bytes_are_dead_lettered(tenant: Tenant) -> None:

@@ -46,6 +46,8 @@ def test_values_from_environment() -> None:
         ("BG_WEB_PORT", "70000"),
         ("BG_DECAY_INTERVAL_S", "-1"),
         ("KAFKA_SECURITY_PROTOCOL", "TELNET"),
+        ("BG_MAX_STRING_CHARS", "0"),
+        ("BG_CATCH_UP_INTERVAL_S", "soon"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:
@@ -56,3 +58,11 @@ def test_bad_value_names_the_variable(name: str, value: str) -> None:
 def test_password_never_shows_in_repr() -> None:
     settings = settings_from_env({"KAFKA_SASL_PASSWORD": "s3cret"})
     assert "s3cret" not in repr(settings)
+
+
+def test_input_bounds_come_from_the_environment() -> None:
+    settings = settings_from_env({"BG_MAX_STRING_CHARS": "64", "BG_MAX_MAP_ENTRIES": "5"})
+    limits = settings.input_limits
+    assert (limits.max_string_chars, limits.max_map_entries) == (64, 5)
+    assert limits.max_bytes == Settings().input_limits.max_bytes
+    assert settings_from_env({"BG_CATCH_UP_INTERVAL_S": "2"}).catch_up_interval_s == 2.0
