@@ -73,8 +73,8 @@ class Case:
     def sink(self) -> str:
         return f"{self.settings.topic_prefix}.bench-passthrough"
 
-    def worker(self, data: str, log: str) -> WorkerProcess:
-        return self.remember(engine_worker(self.settings, self.directory, data, log))
+    def worker(self, data: str, log: str, **extra: str) -> WorkerProcess:
+        return self.remember(engine_worker(self.settings, self.directory, data, log, **extra))
 
     def remember(self, process: WorkerProcess) -> WorkerProcess:
         self.processes.append(process)

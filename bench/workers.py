@@ -41,11 +41,13 @@ def engine_env(settings: Settings, data_dir: Path) -> dict[str, str]:
     }
 
 
-def engine_worker(settings: Settings, directory: Path, data: str, log: str) -> WorkerProcess:
+def engine_worker(
+    settings: Settings, directory: Path, data: str, log: str, **extra: str
+) -> WorkerProcess:
     """A worker keeping its state in `directory/data`, logging to `directory/log`."""
     return WorkerProcess(
         module="streams.cli",
-        env=engine_env(settings, directory / data),
+        env={**engine_env(settings, directory / data), **extra},
         log=directory / f"{log}.log",
     )
 

@@ -176,11 +176,13 @@ class OrderedInputs:
     async def apply(self, source: Source) -> None:
         """`source`, after the records the stream skipped before it; or, for a catch-up tick,
         the records its partition stalled on."""
+        catching_up = self.engine.settings.catch_up
         try:
             if source.topic == self.catch_up_topic:
-                await self._catch_up(source.partition)
+                if catching_up:
+                    await self._catch_up(source.partition)
                 return
-            skipped = await self.ledger.skipped_before(source)
+            skipped = await self.ledger.skipped_before(source) if catching_up else []
         except INFRASTRUCTURE_ERRORS as exc:
             await self.engine.app.crash(exc)
             raise

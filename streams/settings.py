@@ -67,6 +67,7 @@ class Settings:
     reconciliation_interval_s: float = 86400.0
     pending_check_interval_s: float = 30.0
     catch_up_interval_s: float = 15.0
+    catch_up: bool = True
     session_timeout_s: float = 10.0
     log_format: str = "json"
     input_limits: Limits = DEFAULT_LIMITS
@@ -116,6 +117,12 @@ def _seconds(raw: str) -> float:
     if not value > 0:
         raise ValueError("must be a number of seconds above 0")
     return value
+
+
+def _on_off(raw: str) -> bool:
+    if raw not in ("on", "off"):
+        raise ValueError("must be on or off")
+    return raw == "on"
 
 
 def _log_format(raw: str) -> str:
@@ -168,6 +175,7 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         catch_up_interval_s=_read(
             env, "BG_CATCH_UP_INTERVAL_S", _seconds, base.catch_up_interval_s
         ),
+        catch_up=_read(env, "BG_CATCH_UP", _on_off, base.catch_up),
         session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
         log_format=_read(env, "BG_LOG_FORMAT", _log_format, base.log_format),
         input_limits=input_limits_from_env(env),

@@ -48,6 +48,7 @@ def test_values_from_environment() -> None:
         ("KAFKA_SECURITY_PROTOCOL", "TELNET"),
         ("BG_MAX_STRING_CHARS", "0"),
         ("BG_CATCH_UP_INTERVAL_S", "soon"),
+        ("BG_CATCH_UP", "maybe"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:
@@ -66,3 +67,5 @@ def test_input_bounds_come_from_the_environment() -> None:
     assert (limits.max_string_chars, limits.max_map_entries) == (64, 5)
     assert limits.max_bytes == Settings().input_limits.max_bytes
     assert settings_from_env({"BG_CATCH_UP_INTERVAL_S": "2"}).catch_up_interval_s == 2.0
+    assert settings_from_env({"BG_CATCH_UP": "off"}).catch_up is False
+    assert Settings().catch_up is True
