@@ -138,14 +138,18 @@ class InputLedger:
         stored = self.table.get(ledger_key(topic, partition))
         return 0 if stored is None else int(stored)
 
-    def passed(self, source: Source) -> None:
-        """Records that ``source`` is applied (a re-delivered older record moves nothing)."""
-        if source.offset + 1 > self.expected(source.topic, source.partition):
+    def passed(self, source: Source, expected: int | None = None) -> None:
+        """Records that ``source`` is applied (a re-delivered older record moves nothing);
+        ``expected``: the next offset due, when the caller has just read it."""
+        if expected is None:
+            expected = self.expected(source.topic, source.partition)
+        if source.offset + 1 > expected:
             self.table[ledger_key(source.topic, source.partition)] = str(source.offset + 1).encode()
 
-    async def skipped_before(self, source: Source) -> list[Source]:
-        """The records of ``source``'s partition that the stream skipped before it."""
-        missing = missing_range(self.expected(source.topic, source.partition), source.offset)
+    async def skipped_before(self, source: Source, expected: int) -> list[Source]:
+        """The records of ``source``'s partition that the stream skipped before it, ``expected``
+        being the next offset due."""
+        missing = missing_range(expected, source.offset)
         if missing is None:
             return []
         records = await self.reader.read(source.topic, source.partition, *missing)

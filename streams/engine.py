@@ -182,13 +182,15 @@ class OrderedInputs:
                 if catching_up:
                     await self._catch_up(source.partition)
                 return
-            skipped = await self.ledger.skipped_before(source) if catching_up else []
+            expected = self.ledger.expected(source.topic, source.partition)
+            skipped = await self.ledger.skipped_before(source, expected) if catching_up else []
         except INFRASTRUCTURE_ERRORS as exc:
             await self.engine.app.crash(exc)
             raise
         await self._applied(skipped, "skipped")
         await guarded(self.engine, self.agent, source, self.take)
-        self.ledger.passed(source)
+        # One ledger read per input: the skipped records only moved it up to `source.offset`.
+        self.ledger.passed(source, expected)
         self._last_applied[source.topic] = time.monotonic()
 
     async def _catch_up(self, partition: int) -> None:
