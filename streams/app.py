@@ -32,7 +32,7 @@ def create_engine(settings: Settings) -> Engine:
         codec=codec,
         emitter=Emitter(app=app, topics=settings.topics, codec=codec, metrics=Metrics()),
         view=CatalogueView(codec=codec),
-        reader=RecordReader(settings),
+        reader=RecordReader(settings.kafka.client_options()),
     )
     track_config.register(engine)
     route_people.register(engine)

@@ -13,7 +13,7 @@ from typing import Any
 
 from state.account import GROUP_REFERENCE_FLOOR, PERSON_REFERENCE_FLOOR
 from state.calibration import Reference, calibrate, initial_reference
-from streams.engine import Engine, guarded, source_of
+from streams.engine import Engine, guarded
 from streams.internal import CalibrationRound, CalibrationSample, Tick, TickWork
 from streams.outputs import Source
 from streams.state_codec import decode_value, encode_value
@@ -81,6 +81,6 @@ def register(engine: Engine) -> None:
 
     async def calibrate_references(stream: Any) -> None:
         async for event in stream.events():
-            await guarded(engine, "calibrate_references", source_of(event), calibrator.take)
+            await guarded(engine, "calibrate_references", Source.of(event), calibrator.take)
 
     engine.app.agent(source, name="calibrate_references", concurrency=1)(calibrate_references)

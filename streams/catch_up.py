@@ -29,7 +29,6 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from events.errors import Unavailable
 from streams.outputs import Source
-from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +71,8 @@ class RecordReader:
     """Reads offset ranges of single topic-partitions straight from the broker, with a consumer
     of its own (no group, no commits)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._options = settings.kafka.client_options()
+    def __init__(self, client_options: dict[str, object]) -> None:
+        self._options = client_options
         self._consumer: Any = None
         self._lock = asyncio.Lock()
 

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import faust
-from aiokafka.errors import KafkaError
-from faust.types import TP
 
 from events.codec import Codec
 from events.decoding import Decoded, DecodeFailure
-from events.errors import BadInput, Unavailable
+from events.errors import BadInput
 from events.records import TOPIC_RECORD_TYPES, TopicRecord
 from streams.catalogue_view import CatalogueView
 from streams.catch_up import InputLedger, RecordReader
 from streams.internal import Tick
+from streams.ordered_inputs import INFRASTRUCTURE_ERRORS, OrderedInputs, Take
 from streams.outputs import Emitter, Source
 from streams.registry import RegistryCodec, connect_codec
 from streams.settings import Settings
@@ -119,24 +117,6 @@ class Engine:
             await channel.send(key=b"tick", value=value, partition=partition)
 
 
-def source_of(event: Any) -> Source:
-    message = event.message
-    return Source(
-        topic=message.topic,
-        partition=message.partition,
-        offset=message.offset,
-        key=message.key,
-        value=message.value,
-        appended_s=message.timestamp,
-    )
-
-
-INFRASTRUCTURE_ERRORS = (KafkaError, Unavailable, OSError, asyncio.TimeoutError)
-
-
-Take = Callable[[Source], Awaitable[None]]
-
-
 async def guarded(engine: Engine, agent: str, source: Source, take: Take) -> None:
     """Run `take(source)`. A failure of the input itself dead-letters the input, and the agent
     goes on; a failure of the infrastructure stops the worker, so the input is read again after
@@ -158,68 +138,32 @@ async def guarded(engine: Engine, agent: str, source: Source, take: Take) -> Non
         metrics.input_age.labels(agent).observe(max(0.0, time.time() - source.appended_s))
 
 
-@dataclass
-class OrderedInputs:
-    """One table-writing agent's inputs (`topics`), applied in offset order with nothing skipped
-    (see streams.catch_up): records the stream skipped are read from the broker before the
-    record that reveals them, and each record of `catch_up_topic` (a tick per partition) reads
-    the records the stream stalled on in that partition of `topics`."""
+def ordered_inputs(
+    engine: Engine,
+    agent: str,
+    *,
+    ledger: InputLedger,
+    take: Take,
+    topics: tuple[str, ...],
+    catch_up_topic: str,
+) -> OrderedInputs:
+    """`agent`'s inputs applied in order with nothing skipped (streams.ordered_inputs), each
+    one guarded and every caught-up record counted in `bg_records_caught_up`."""
+    settings = engine.settings
 
-    engine: Engine
-    agent: str
-    ledger: InputLedger
-    take: Take
-    topics: tuple[str, ...]
-    catch_up_topic: str
-    _last_applied: dict[str, float] = field(default_factory=dict)
+    async def run(source: Source) -> None:
+        await guarded(engine, agent, source, take)
 
-    async def apply(self, source: Source) -> None:
-        """`source`, after the records the stream skipped before it; or, for a catch-up tick,
-        the records its partition stalled on."""
-        catching_up = self.engine.settings.catch_up
-        try:
-            if source.topic == self.catch_up_topic:
-                if catching_up:
-                    await self._catch_up(source.partition)
-                return
-            expected = self.ledger.expected(source.topic, source.partition)
-            skipped = await self.ledger.skipped_before(source, expected) if catching_up else []
-        except INFRASTRUCTURE_ERRORS as exc:
-            await self.engine.app.crash(exc)
-            raise
-        await self._applied(skipped, "skipped")
-        await guarded(self.engine, self.agent, source, self.take)
-        # One ledger read per input: the skipped records only moved it up to `source.offset`.
-        self.ledger.passed(source, expected)
-        self._last_applied[source.topic] = time.monotonic()
+    def counted(source: Source, why: str) -> None:
+        engine.emitter.metrics.caught_up.labels(source.topic, why).inc()
 
-    async def _catch_up(self, partition: int) -> None:
-        """Only a topic that the stream left alone for a whole catch-up interval is checked: a
-        partition of a busy topic is more likely waiting its turn in a backlog than stalled
-        (and the next record to reach it reveals what was skipped). The stream is sent back to
-        the first stalled record once they are applied, so that Faust reads them again
-        (duplicates, which change nothing) and its committed offset, which SREs watch as lag,
-        moves on."""
-        quiet_since = time.monotonic() - self.engine.settings.catch_up_interval_s
-        for topic in self.topics:
-            busy = self._last_applied.get(topic, quiet_since) > quiet_since
-            end = None if busy else self._end_offset(topic, partition)
-            stalled = await self.ledger.stalled(topic, partition, end)
-            await self._applied(stalled, "stalled")
-            if stalled:
-                await self.engine.app.consumer.seek(TP(topic, partition), stalled[0].offset)
-
-    def _end_offset(self, topic: str, partition: int) -> int | None:
-        """The partition's end offset from the consumer's last fetch (no request to the broker);
-        None while it has not fetched the partition."""
-        try:
-            end = self.engine.app.consumer.highwater(TP(topic, partition))
-        except Exception:
-            return None
-        return end if isinstance(end, int) else None
-
-    async def _applied(self, sources: list[Source], why: str) -> None:
-        for source in sources:
-            self.engine.emitter.metrics.caught_up.labels(source.topic, why).inc()
-            await guarded(self.engine, self.agent, source, self.take)
-            self.ledger.passed(source)
+    return OrderedInputs(
+        app=engine.app,
+        ledger=ledger,
+        take=run,
+        topics=topics,
+        catch_up_topic=catch_up_topic,
+        interval_s=settings.catch_up_interval_s,
+        enabled=settings.catch_up,
+        counted=counted,
+    )

@@ -67,6 +67,19 @@ class Source:
             return datetime.fromtimestamp(self.appended_s, UTC)
         return datetime.now(UTC)
 
+    @classmethod
+    def of(cls, event: Any) -> Source:
+        """Where a Faust stream event came from."""
+        message = event.message
+        return cls(
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            key=message.key,
+            value=message.value,
+            appended_s=message.timestamp,
+        )
+
 
 @dataclass
 class Emitter:

@@ -18,7 +18,7 @@ from events.records import ActivityEvent, PersonEvent
 from state.parking import NOTHING_PARKED, Parked, ParkedActivity, expired, park
 from state.routing import PersonRoute, Routed, route
 from streams.catch_up import InputLedger
-from streams.engine import Engine, OrderedInputs, source_of, wall_clock
+from streams.engine import Engine, ordered_inputs, wall_clock
 from streams.internal import RoutedChange, Tick, TickWork
 from streams.outputs import Source
 from streams.partitioning import partition_of
@@ -36,9 +36,9 @@ class PeopleRouter:
         self.changes_topic = settings.internal_topic("account-changes")
         self.ttl = timedelta(seconds=settings.pending_activity_ttl_s)
         self.input_topics = (settings.topics.persons, settings.topics.activities, self.ticks_topic)
-        self.inputs = OrderedInputs(
-            engine=engine,
-            agent="route_people",
+        self.inputs = ordered_inputs(
+            engine,
+            "route_people",
             ledger=InputLedger(self.routes, engine.reader),
             take=self.take,
             topics=self.input_topics,
@@ -164,6 +164,6 @@ def register(engine: Engine) -> None:
     async def route_people(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await router.inputs.apply(source_of(event))
+            await router.inputs.apply(Source.of(event))
 
     engine.app.agent(source, name="route_people", concurrency=1)(route_people)

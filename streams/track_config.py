@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from events.errors import BadInput
-from streams.engine import Engine, guarded, source_of, wall_clock
+from streams.engine import Engine, guarded, wall_clock
 from streams.internal import Tick, TickWork
 from streams.outputs import Source
 
@@ -99,7 +99,7 @@ def register(engine: Engine) -> None:
     async def track_config(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await guarded(engine, "track_config", source_of(event), tracker.take)
+            await guarded(engine, "track_config", Source.of(event), tracker.take)
 
     engine.app.task(follow_config)
     engine.app.agent(source, name="track_config", concurrency=1)(track_config)

@@ -20,7 +20,7 @@ from state.changes import Change, ConfigChanged, Ticked, TickKind
 from state.routing import route
 from state.transitions import apply
 from streams.catch_up import InputLedger
-from streams.engine import Engine, OrderedInputs, source_of, wall_clock
+from streams.engine import Engine, ordered_inputs, wall_clock
 from streams.internal import CalibrationSample, RoutedChange, Tick, TickWork
 from streams.outputs import Source
 from streams.partitioning import partition_of
@@ -77,9 +77,9 @@ class GroupTracker:
             topics.commands,
             self.ticks_topic,
         )
-        self.inputs = OrderedInputs(
-            engine=engine,
-            agent="track_groups",
+        self.inputs = ordered_inputs(
+            engine,
+            "track_groups",
             ledger=InputLedger(self.accounts, engine.reader),
             take=self.take,
             topics=self.input_topics,
@@ -212,7 +212,7 @@ def register(engine: Engine) -> GroupTracker:
     async def track_groups(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await tracker.inputs.apply(source_of(event))
+            await tracker.inputs.apply(Source.of(event))
 
     engine.app.agent(source, name="track_groups", concurrency=1)(track_groups)
 

@@ -75,7 +75,7 @@ async def test_table_survives_sigkill_and_lost_local_state(
     await admin.start()
     try:
         await admin.create_topics(
-            [NewTopic(f"{prefix}.{name}", 2, 1) for name in ("words", "tallies")]
+            [NewTopic(f"{prefix}.{name}", 2, 1) for name in ("words", "tallies", "catch-up")]
         )
     finally:
         await admin.close()

@@ -5,8 +5,13 @@ sequence per word starting at 1. The table keeps, per word, the count and the hi
 applied, so a record redelivered after a crash changes nothing (at-least-once, idempotent effect).
 Every applied record produces `word -> count` on `<prefix>.tallies`.
 
+faust-streaming 0.15.3 can skip input records around a restart; like the engine's agents, the
+tally applies its input through `streams.ordered_inputs`, with its ledger in the same table and
+catch-up ticks (`<prefix>.catch-up`, one per partition every TALLY_CATCH_UP_S seconds) from the
+leader's timer.
+
 Run as its own process: `python -m tests.integration.apps.tally worker`, configured by
-TALLY_BROKER, TALLY_PREFIX and TALLY_DATADIR.
+TALLY_BROKER, TALLY_PREFIX, TALLY_DATADIR and TALLY_CATCH_UP_S.
 """
 
 from __future__ import annotations
@@ -18,23 +23,34 @@ from typing import Any
 
 import faust
 
+from streams.catch_up import InputLedger, RecordReader
+from streams.ordered_inputs import OrderedInputs
+from streams.outputs import Source
+
 PREFIX = os.environ.get("TALLY_PREFIX", "tally")
+BROKER = os.environ.get("TALLY_BROKER", "127.0.0.1:9092")
+PARTITIONS = 2
 app = faust.App(
     f"{PREFIX}-app",
-    broker=f"kafka://{os.environ.get('TALLY_BROKER', '127.0.0.1:9092')}",
+    broker=f"kafka://{BROKER}",
     store="rocksdb://",
     datadir=os.environ.get("TALLY_DATADIR", ".services/tally"),
     processing_guarantee="at_least_once",
-    topic_partitions=2,
+    topic_partitions=PARTITIONS,
     web_enabled=False,
     producer_threaded=False,
     consumer_auto_offset_reset="earliest",
     broker_session_timeout=10.0,
     broker_heartbeat_interval=1.0,
 )
-words = app.topic(f"{PREFIX}.words", key_type=bytes, value_type=bytes, partitions=2)
-tallies = app.topic(f"{PREFIX}.tallies", key_type=bytes, value_type=bytes, partitions=2)
-table = app.Table(f"{PREFIX}-counts", key_type=bytes, value_type=bytes, partitions=2)
+RAW: dict[str, Any] = {"key_type": bytes, "value_type": bytes, "partitions": PARTITIONS}
+WORDS_TOPIC = f"{PREFIX}.words"
+CATCH_UP_TOPIC = f"{PREFIX}.catch-up"
+CATCH_UP_S = float(os.environ.get("TALLY_CATCH_UP_S", "2"))
+inputs_topic = app.topic(WORDS_TOPIC, CATCH_UP_TOPIC, **RAW)
+catch_up = app.topic(CATCH_UP_TOPIC, **RAW)
+tallies = app.topic(f"{PREFIX}.tallies", **RAW)
+table = app.Table(f"{PREFIX}-counts", **RAW)
 
 
 def applied(previous: bytes | None, sequence: int) -> bytes | None:
@@ -45,15 +61,35 @@ def applied(previous: bytes | None, sequence: int) -> bytes | None:
     return json.dumps({"count": state["count"] + 1, "last": sequence}).encode()
 
 
-@app.agent(words, concurrency=1)
+async def take(source: Source) -> None:
+    word = source.key or b""
+    updated = applied(table.get(word), int(source.value or b"0"))
+    if updated is not None:
+        table[word] = updated
+        await tallies.send(key=word, value=str(json.loads(updated)["count"]).encode())
+
+
+inputs = OrderedInputs(
+    app=app,
+    ledger=InputLedger(table, RecordReader({"bootstrap_servers": BROKER})),
+    take=take,
+    topics=(WORDS_TOPIC,),
+    catch_up_topic=CATCH_UP_TOPIC,
+    interval_s=CATCH_UP_S,
+)
+
+
+@app.agent(inputs_topic, concurrency=1)
 async def tally_words(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
     async for event in stream.events():
-        word: bytes = event.key
-        updated = applied(table.get(word), int(event.value))
-        if updated is not None:
-            table[word] = updated
-            await tallies.send(key=word, value=str(json.loads(updated)["count"]).encode())
+        await inputs.apply(Source.of(event))
         yield None
+
+
+@app.timer(interval=CATCH_UP_S, on_leader=True)  # type: ignore[untyped-decorator]
+async def request_catch_up() -> None:
+    for partition in range(PARTITIONS):
+        await catch_up.send(key=b"tick", value=b"tick", partition=partition)
 
 
 if __name__ == "__main__":
