@@ -1,17 +1,17 @@
 """The engine's hot path in-process, without a broker: what one activity costs `track_groups`.
 
-For each activity the worker reads the account's bytes, decodes them (`state_codec.decode_value`),
-applies the rules (`state.transitions.apply`) and encodes the whole account again
-(`state_codec.encode_value`). This module builds account states from a generated tenant with the
-same pure functions, then times that loop per activity on the last activities of the tenant:
-decoding every time, and with two cheap changes (the first is in `streams/track_groups.py`
-since commit ccdf828, `DecodedCache`; the second is not in streams/ at the time of writing):
+For each activity the worker loads the account, applies the rules (`state.transitions.apply`)
+and stores what changed. This module builds account states from a generated tenant with the same
+pure functions, then times that loop per activity on the last activities of the tenant, three
+ways:
 
-- decoded states kept between events: when the stored bytes equal the bytes last written for the
-  account, the state decoded then (immutable) is used again instead of unpickling;
-- field names cached per class for pickling: Python's slotted dataclasses call
-  `dataclasses.fields()` for every object pickled or unpickled; the same list of values with the
-  names looked up once gives byte-identical state (checked here).
+- whole, decoded every time: the account stored as one value, unpickled and pickled whole for
+  every activity;
+- whole, decode cache: the same, with the state decoded last kept while the stored bytes are
+  the ones last written (the engine's way up to commit 38bc855);
+- in parts: `streams.account_store.AccountStore`, the engine's way since then (the account
+  without its people, and one value per shard of its people; an activity rewrites its person's
+  shard and the head).
 
 `python -m bench.hotpath` prints the result as JSON; `bench.run` adds it to the report.
 """
@@ -19,12 +19,11 @@ since commit ccdf828, `DecodedCache`; the second is not in streams/ at the time 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -39,6 +38,7 @@ from state.config import apply_config_change
 from state.config_errors import Invalid
 from state.routing import route
 from state.transitions import apply
+from streams.account_store import AccountStore
 from streams.config_apply import read_config_file
 from streams.state_codec import decode_value, encode_value
 from streams.tenant import TenantSpec, sample_accounts, sample_activities, sample_people
@@ -84,53 +84,7 @@ def build(
     return states, measured
 
 
-def fast_pickling_classes() -> list[type]:
-    """The project's slotted dataclasses whose pickling still goes through `fields()`."""
-    found: dict[int, type] = {}  # a class imported into several modules counts once
-    for name, module in list(sys.modules.items()):
-        if not name.startswith(("state.", "events.", "streams.internal")):
-            continue
-        for value in vars(module).values():
-            getstate = getattr(value, "__getstate__", None)
-            if (
-                isinstance(value, type)
-                and dataclasses.is_dataclass(value)
-                and getattr(getstate, "__name__", "") == "_dataclass_getstate"
-            ):
-                found[id(value)] = value
-    return list(found.values())
-
-
-@contextlib.contextmanager
-def cached_field_names() -> Iterator[None]:
-    """Pickle the project's dataclasses with field names looked up once per class."""
-    saved = []
-    for cls in fast_pickling_classes():
-        names = tuple(field.name for field in dataclasses.fields(cls))
-        saved.append((cls, vars(cls)["__getstate__"], vars(cls)["__setstate__"]))
-        setattr(cls, "__getstate__", _getstate(names))  # noqa: B010 - replaced for the probe
-        setattr(cls, "__setstate__", _setstate(names))  # noqa: B010
-    try:
-        yield
-    finally:
-        for cls, getstate, setstate in reversed(saved):
-            setattr(cls, "__getstate__", getstate)  # noqa: B010
-            setattr(cls, "__setstate__", setstate)  # noqa: B010
-
-
-def _getstate(names: tuple[str, ...]) -> Callable[[Any], list[Any]]:
-    def getstate(self: Any) -> list[Any]:
-        return [getattr(self, name) for name in names]
-
-    return getstate
-
-
-def _setstate(names: tuple[str, ...]) -> Callable[[Any, list[Any]], None]:
-    def setstate(self: Any, state: list[Any]) -> None:
-        for name, value in zip(names, state, strict=True):
-            object.__setattr__(self, name, value)
-
-    return setstate
+WHOLE, WHOLE_CACHED, IN_PARTS = "whole, decoded every time", "whole, decode cache", "in parts"
 
 
 def time_loop(
@@ -141,7 +95,8 @@ def time_loop(
     *,
     cache: bool,
 ) -> float:
-    """Seconds per change of: read bytes, decode (or reuse), apply, encode, store."""
+    """Seconds per change, accounts stored whole: read bytes, decode (or reuse), apply, encode,
+    store."""
     table = {key: encode_value(state) for key, state in states.items()}
     decoded: dict[str, tuple[bytes, AccountState]] = {}
     started = time.perf_counter()
@@ -161,24 +116,48 @@ def time_loop(
     return (time.perf_counter() - started) / max(1, len(changes))
 
 
+class CopyingTable(dict[bytes, bytes]):
+    """A dict that hands out fresh copies of its values, as a store does."""
+
+    def get(self, key: bytes, default: Any = None) -> Any:
+        value = super().get(key)
+        return default if value is None else bytes(value)
+
+
+def time_in_parts(
+    states: dict[str, AccountState],
+    changes: list[tuple[str, Change]],
+    catalogue: Catalogue,
+    now: datetime,
+) -> float:
+    """Seconds per change with the engine's `AccountStore`: load, apply, store what changed."""
+    table = CopyingTable()
+    for account_id, state in states.items():
+        AccountStore(table).save(account_id, None, state)
+    store = AccountStore(table)
+    started = time.perf_counter()
+    for account_id, change in changes:
+        loaded = store.load(account_id)
+        state = new_account_state(account_id) if loaded is None else loaded.state
+        outcome = apply(state, change, catalogue, now)
+        if outcome.state is not state:
+            store.save(account_id, loaded, outcome.state)
+    return (time.perf_counter() - started) / max(1, len(changes))
+
+
 def probe(size: Size, catalogue: Catalogue, now: datetime) -> dict[str, Any]:
     spec = tenant_spec(size, now=now, seed=1)
     states, measured = build(spec, catalogue, now)
-    sample = next(iter(states.values()))
-    plain_bytes = encode_value(sample)
-    with cached_field_names():
-        identical = encode_value(sample) == plain_bytes
-    timings = {"decode every time": time_loop(states, measured, catalogue, now, cache=False)}
-    timings["decode cache"] = time_loop(states, measured, catalogue, now, cache=True)
-    with cached_field_names():
-        timings["cached field names"] = time_loop(states, measured, catalogue, now, cache=False)
-        timings["both"] = time_loop(states, measured, catalogue, now, cache=True)
+    timings = {
+        WHOLE: time_loop(states, measured, catalogue, now, cache=False),
+        WHOLE_CACHED: time_loop(states, measured, catalogue, now, cache=True),
+        IN_PARTS: time_in_parts(states, measured, catalogue, now),
+    }
     weighted = [len(encode_value(states[a])) for a, _ in islice(measured, 200) if a in states]
     return {
         "size": dataclasses.asdict(size),
         "people": sum(len(state.people) for state in states.values()),
         "account_bytes_per_activity": sum(weighted) / max(1, len(weighted)),
-        "bytes_identical": identical,
         "ms_per_activity": {name: seconds * 1000 for name, seconds in timings.items()},
     }
 

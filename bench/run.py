@@ -29,7 +29,7 @@ from bench.document import commit, machine, render, versions
 from bench.hotpath import hot_path
 from bench.phases import Case, Windows
 from bench.report import write_plot
-from bench.tenant import SIZES, Size, grown, tenant_spec
+from bench.tenant import DIMENSIONS, SIZES, Size, grown, tenant_spec
 from streams.settings import KafkaSettings, Settings
 from tests.integration.processes import ROOT
 
@@ -77,16 +77,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def plan(args: argparse.Namespace) -> tuple[list[Size], str]:
-    """The sizes to run, in order, and the one growth is measured from. With `--grow`, the chosen
-    size is the base and each grown size follows it; otherwise the size one tenth of the chosen
-    one comes first and is the base."""
+    """The sizes to run, in order, and the one growth is measured from. By default the size one
+    tenth of the chosen one is the base, followed by the base x10 in each dimension alone, then
+    the chosen size (x10 in all three). With `--grow`, the chosen size is the base and each size
+    grown from it follows."""
     main = SIZES["quick" if args.quick else args.size]
+    if args.quick or args.no_growth:
+        return [main], main.name
     if args.grow:
         return [main, *(grown(main, dimension) for dimension in args.grow)], main.name
-    base = GROWTH_BASE.get(main.name)
-    if args.quick or args.no_growth or base is None:
+    base_name = GROWTH_BASE.get(main.name)
+    if base_name is None:
         return [main], main.name
-    return [SIZES[base], main], base
+    base = SIZES[base_name]
+    return [base, *(grown(base, dimension) for dimension in DIMENSIONS), main], base.name
 
 
 def make_case(size: Size, args: argparse.Namespace, stamp: str, windows: Windows) -> Case:

@@ -72,13 +72,23 @@ def _build_plan(cls: type[Any]) -> Plan:
     plan = []
     for field in dataclasses.fields(cls):
         hint = hints[field.name]
-        decode = _required_id if _is_required_id(field.name, hint) else _from_avro(hint)
+        decode = (
+            _required_id
+            if _is_required_id(field.name, hint)
+            else _optional_id
+            if _is_optional_id(field.name, hint)
+            else _from_avro(hint)
+        )
         plan.append((field.name, _to_avro(hint), decode))
     return tuple(plan)
 
 
 def _is_required_id(name: str, hint: object) -> bool:
     return hint is str and (name == "id" or name.endswith("_id"))
+
+
+def _is_optional_id(name: str, hint: object) -> bool:
+    return _union_arms(hint) in ((str, type(None)), (type(None), str)) and name.endswith("_id")
 
 
 def _union_arms(hint: object) -> tuple[Any, ...] | None:
@@ -161,7 +171,18 @@ def _string(value: str, limits: Limits) -> str:
 def _required_id(value: str, limits: Limits) -> str:
     if not value.strip():
         raise Rejected(FailureKind.MISSING_REQUIRED_ID, "", f"required id is empty, got {value!r}")
-    return _string(value, limits)
+    return _id_characters(_string(value, limits))
+
+
+def _optional_id(value: str | None, limits: Limits) -> str | None:
+    return None if value is None else _id_characters(_string(value, limits))
+
+
+def _id_characters(value: str) -> str:
+    """The engine tells its own table keys from ids by a NUL byte: no id may hold one."""
+    if "\x00" in value:
+        raise Rejected(FailureKind.SCHEMA_VIOLATION, "", f"id holds a NUL character: {value!r}")
+    return value
 
 
 def _array(item: FromAvro) -> FromAvro:

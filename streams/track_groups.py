@@ -8,7 +8,6 @@ ticks. For each input: decode -> load the account's state -> `state.transitions.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from state.calibration import Reference
 from state.changes import Change, ConfigChanged, Ticked, TickKind
 from state.routing import route
 from state.transitions import apply
+from streams.account_store import AccountStore
 from streams.catch_up import InputLedger
 from streams.engine import Engine, ordered_inputs, wall_clock
 from streams.internal import CalibrationSample, RoutedChange, Tick, TickWork
@@ -35,30 +35,6 @@ TICK_KINDS = {
 }
 
 
-class DecodedCache:
-    """Decoded account states of recently used accounts, valid while the stored bytes are the
-    same (a rebalance that brings back a partition with other bytes simply misses)."""
-
-    def __init__(self, capacity: int = 4096) -> None:
-        self.capacity = capacity
-        self._entries: OrderedDict[bytes, tuple[bytes, AccountState]] = OrderedDict()
-
-    def state(self, key: bytes, stored: bytes) -> AccountState:
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] == stored:
-            self._entries.move_to_end(key)
-            return entry[1]
-        state = decode_value(stored, AccountState)
-        self.remember(key, stored, state)
-        return state
-
-    def remember(self, key: bytes, stored: bytes, state: AccountState) -> None:
-        self._entries[key] = (stored, state)
-        self._entries.move_to_end(key)
-        if len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
-
-
 class GroupTracker:
     def __init__(self, engine: Engine) -> None:
         settings = engine.settings
@@ -68,7 +44,7 @@ class GroupTracker:
         self.ticks_topic = settings.internal_topic("account-ticks")
         self.calibration = engine.channel(settings.internal_topic("calibration"))
         self.accounts = engine.table("accounts", settings.partitions)
-        self.decoded = DecodedCache()
+        self.store = AccountStore(self.accounts)
         topics = settings.topics
         self.input_topics = (
             self.changes_topic,
@@ -116,20 +92,13 @@ class GroupTracker:
     async def apply_to(
         self, partition: int, account_id: str, change: Change, now: datetime
     ) -> None:
-        key = account_id.encode()
-        stored = self.accounts.get(key)
-        state = (
-            self._new_account(partition, account_id)
-            if stored is None
-            else self.decoded.state(key, stored)
-        )
+        stored = self.store.load(account_id)
+        state = self._new_account(partition, account_id) if stored is None else stored.state
         outcome = apply(state, change, self.engine.view.catalogue, now)
         # Published first, stored after: see Emitter.
         await self.engine.emitter.emit(outcome.records)
         if outcome.state is not state:
-            encoded = encode_value(outcome.state)
-            self.accounts[key] = encoded
-            self.decoded.remember(key, encoded, outcome.state)
+            self.store.save(account_id, stored, outcome.state)
 
     def _new_account(self, partition: int, account_id: str) -> AccountState:
         person, group = self._references(partition)
@@ -142,11 +111,11 @@ class GroupTracker:
         tick = decode_value(stored, Tick)
         return tick.person_reference, tick.group_reference
 
-    def _account_keys(self, partition: int) -> list[bytes]:
+    def _account_ids(self, partition: int) -> list[str]:
         return sorted(
-            key
-            for key in self.accounts.keys()  # noqa: SIM118 - a Faust table, not a dict
-            if not key.startswith(b"\x00") and partition_of(key, self.partitions) == partition
+            account_id
+            for account_id in self.store.account_ids()
+            if partition_of(account_id.encode(), self.partitions) == partition
         )
 
     async def _tick(self, partition: int, tick: Tick) -> None:
@@ -171,8 +140,8 @@ class GroupTracker:
             )
         else:
             return
-        for key in self._account_keys(partition):
-            await self.apply_to(partition, key.decode(), change, tick.at)
+        for account_id in self._account_ids(partition):
+            await self.apply_to(partition, account_id, change, tick.at)
 
     async def _config_change(self, tick: Tick) -> ConfigChanged | None:
         assert tick.config_offset is not None
@@ -187,13 +156,12 @@ class GroupTracker:
     async def _collect(self, partition: int, tick: Tick) -> None:
         people: list[float] = []
         groups: list[float] = []
-        for key in self._account_keys(partition):
-            stored = self.accounts.get(key)
+        for account_id in self._account_ids(partition):
+            stored = self.store.load(account_id)
             if stored is None:
                 continue
-            state = decode_value(stored, AccountState)
-            people.extend(state.person_raws())
-            groups.extend(state.group_raws())
+            people.extend(stored.state.person_raws())
+            groups.extend(stored.state.group_raws())
         sample = CalibrationSample(
             round_id=tick.tick_id,
             partition=partition,

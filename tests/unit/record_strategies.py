@@ -23,7 +23,9 @@ from events.schemas import default_catalog, full_name
 INT32 = st.integers(min_value=-(2**31), max_value=2**31 - 1)
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 TEXT = st.text(max_size=12)
-IDS = st.text(min_size=1, max_size=12).filter(lambda s: s.strip() != "")
+IDS = st.text(
+    st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12
+).filter(lambda s: s.strip() != "")
 TIMES = st.datetimes(
     min_value=datetime(1900, 1, 1),  # noqa: DTZ001 - hypothesis bounds are naive by contract
     max_value=datetime(2200, 1, 1),  # noqa: DTZ001

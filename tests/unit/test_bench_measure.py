@@ -144,12 +144,19 @@ def test_sizes_grow_ten_times_in_one_dimension() -> None:
         grown(small, "groups")
 
 
-def test_the_default_run_measures_small_and_its_tenth_and_grow_makes_the_size_the_base() -> None:
+def test_the_default_run_grows_the_tenth_one_dimension_at_a_time_then_all_three() -> None:
     from bench.run import parse, plan  # noqa: PLC0415 - the runner, only for its plan
 
     sizes, base = plan(parse(["--size", "small"]))
-    assert [size.name for size in sizes] == ["tenth", "small"]
+    assert [size.name for size in sizes] == [
+        "tenth",
+        "tenth x10 accounts",
+        "tenth x10 people",
+        "tenth x10 activities",
+        "small",
+    ]
     assert base == "tenth"
+    assert [size.name for size in plan(parse(["--size", "small", "--no-growth"]))[0]] == ["small"]
     sizes, base = plan(parse(["--size", "tenth", "--grow", "people"]))
     assert [size.name for size in sizes] == ["tenth", "tenth x10 people"]
     assert base == "tenth"

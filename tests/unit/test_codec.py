@@ -188,6 +188,21 @@ def test_missing_required_ids_are_refused_naming_the_field(record: TopicRecord, 
     assert failure.message.startswith(f"{path}: required id is empty")
 
 
+@pytest.mark.parametrize(
+    ("record", "path"),
+    [
+        (dataclasses.replace(PERSON, person_id="p\x00people:1"), "PersonEvent.person_id"),
+        (dataclasses.replace(PERSON, account_id="a\x00"), "PersonEvent.account_id"),
+    ],
+)
+def test_ids_holding_a_nul_character_are_refused_naming_the_field(
+    record: TopicRecord, path: str
+) -> None:
+    failure = _failure(CODEC.encode(record))
+    assert failure.kind == FailureKind.SCHEMA_VIOLATION
+    assert failure.message.startswith(f"{path}: id holds a NUL character")
+
+
 def test_optional_ids_may_be_absent() -> None:
     record = dataclasses.replace(PERSON, account_id=None)
     assert isinstance(CODEC.decode(CODEC.encode(record)), Decoded)

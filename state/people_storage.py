@@ -1,0 +1,112 @@
+"""An account's state stored in parts: the account without its people, and one part per shard of
+its people (``state.shards``), so that a change rewrites the shards it touched and not every
+person of the account.
+
+Storing one value per account cost, for every person event, the encoding of the whole account:
+quadratic in the people of an account while its profiles load, and an account of a few thousand
+people outgrew Kafka's 1 MiB record limit on its changelog.
+
+The parts of one change are stored one after the other, shards first, head last. A worker that
+dies in between leaves shards one version ahead of the head, whose change is then applied again
+(at-least-once). Each shard therefore keeps the people it had before its last change, and loading
+takes that version back, so the change is applied again to the state it was first applied to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+from events.errors import BadInput
+from state.account import AccountState, PersonState
+from state.shards import SHARDS, Sharded, from_shards, sharded
+
+EMPTY: Mapping[str, PersonState] = MappingProxyType({})
+NO_VERSIONS = (0,) * SHARDS
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleShard:
+    """The people of one shard at ``version``, and those it had at ``version - 1``."""
+
+    version: int
+    people: Mapping[str, PersonState]
+    previous: Mapping[str, PersonState]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountHead:
+    """An account's state with no people, and the version each of its people shards is at
+    (0: the shard was never stored)."""
+
+    state: AccountState
+    versions: tuple[int, ...] = NO_VERSIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An account as loaded: its state and the versions its shards are at."""
+
+    state: AccountState
+    versions: tuple[int, ...] = NO_VERSIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """What to store for a change: the shards it touched (by index), then the head; and the
+    account as it will load (to compare the next change against)."""
+
+    shards: Mapping[int, PeopleShard]
+    head: AccountHead
+    stored: Stored
+
+
+def split(before: Stored | None, after: AccountState) -> Parts:
+    """The parts that store ``after``, the state that followed ``before`` (None: a new account).
+    A stored shard is rewritten when its mapping is not the very object it was in ``before``
+    (the domain copies only the shards it changes); a shard never stored is written once it
+    has people (so an account stored whole, before parts existed, is written in full)."""
+    people = _as_sharded(after.people)
+    old_people = _as_sharded(before.state.people) if before is not None else None
+    versions = list(before.versions if before is not None else NO_VERSIONS)
+    changed: dict[int, PeopleShard] = {}
+    for index, shard in enumerate(people.shards):
+        old = old_people.shards[index] if old_people is not None else EMPTY
+        kept = versions[index] > 0 and shard is old
+        if kept or (versions[index] == 0 and not shard):
+            continue
+        versions[index] += 1
+        changed[index] = PeopleShard(version=versions[index], people=shard, previous=old)
+    head = AccountHead(state=replace(after, people=sharded(())), versions=tuple(versions))
+    stored = Stored(state=replace(after, people=people), versions=head.versions)
+    return Parts(shards=changed, head=head, stored=stored)
+
+
+def joined(account_id: str, head: AccountHead, shards: Mapping[int, PeopleShard]) -> Stored:
+    """The account that ``head`` and its stored ``shards`` (by index) make. A shard one version
+    ahead of the head is from a change whose head was never stored: its previous people are
+    taken. Raises BadInput when the parts do not belong together."""
+    if len(head.versions) != SHARDS:
+        raise BadInput(f"account {account_id}: {len(head.versions)} shard versions stored")
+    parts: list[Mapping[str, PersonState]] = []
+    for index, version in enumerate(head.versions):
+        shard = shards.get(index)
+        if version == 0:
+            parts.append(EMPTY)
+        elif shard is None:
+            raise BadInput(f"account {account_id}: people shard {index} missing (v{version})")
+        elif shard.version == version:
+            parts.append(shard.people)
+        elif shard.version == version + 1:
+            parts.append(shard.previous)
+        else:
+            raise BadInput(
+                f"account {account_id}: people shard {index} at version {shard.version},"
+                f" the account expects {version}"
+            )
+    return Stored(state=replace(head.state, people=from_shards(parts)), versions=head.versions)
+
+
+def _as_sharded(people: Mapping[str, PersonState]) -> Sharded[PersonState]:
+    return people if isinstance(people, Sharded) else sharded(people.items())
