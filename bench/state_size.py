@@ -1,7 +1,8 @@
 """The engine's state on disk, read from a stopped worker's RocksDB tables (read-only).
 
-The `accounts` table holds one value per account (its people, their activity logs and its buying
-groups); `person-routes` one small value per person. Per person and per group, the share of the
+The `accounts` table holds each account in parts (the account with its buying groups, and its
+people with their activity logs in shards; see streams.account_store); `person-routes` one small
+value per person. Per person and per group, the share of the
 account values is measured by encoding each part alone with the engine's own state codec.
 """
 
@@ -13,8 +14,8 @@ from pathlib import Path
 
 from rocksdict import AccessType, Options, Rdict
 
-from state.account import AccountState
-from streams.state_codec import HEADER, decode_value, encode_value
+from streams.account_store import AccountStore
+from streams.state_codec import HEADER, encode_value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,17 +56,19 @@ def table_values(tables: Path, table: str) -> Iterator[tuple[bytes, bytes]]:
 
 def state_size(tables: Path) -> StateSize:
     """What the tables under `tables` (a worker's `<data dir>/v1/tables`) hold."""
-    accounts = people = groups = account_bytes = people_bytes = group_bytes = 0
-    for key, value in table_values(tables, "accounts"):
-        if key.startswith(b"\x00"):
-            continue  # calibration references, not an account
-        state = decode_value(value, AccountState)
+    accounts = people = groups = people_bytes = group_bytes = 0
+    table = dict(table_values(tables, "accounts"))  # heads and people shards
+    store = AccountStore(table, capacity=1)
+    for account_id in store.account_ids():
+        stored = store.load(account_id)
+        assert stored is not None
+        state = stored.state
         accounts += 1
-        account_bytes += len(value)
         people += len(state.people)
         groups += len(state.groups)
         people_bytes += sum(len(encode_value(person)) for person in state.people.values())
         group_bytes += sum(len(encode_value(group)) for group in state.groups.values())
+    account_bytes = sum(len(value) for key, value in table.items() if not key.startswith(b"\x00"))
     route_bytes = sum(len(value) for _, value in table_values(tables, "person-routes"))
     return StateSize(
         accounts=accounts,
