@@ -79,7 +79,7 @@ async def saturate(case: Case, broker: Broker, workers: int) -> None:
     processes = [case.worker(data, log) for data, log in names]
     ready_s = await _start_all(case, processes)
     ready_at, window_s = time.time(), case.windows.saturated_s
-    path = case.results / f"profile-{case.size.name}.txt"
+    path = case.results / f"profile-{case.size.name.replace(' ', '-')}.txt"
     profiler = None
     if workers == 1 and case.profile:
         profiler = start_profiler(pid_of(processes[0]), window_s, path)
@@ -103,7 +103,7 @@ async def saturate(case: Case, broker: Broker, workers: int) -> None:
 
 
 def summarise_profile(case: Case) -> None:
-    path = case.results / f"profile-{case.size.name}.txt"
+    path = case.results / f"profile-{case.size.name.replace(' ', '-')}.txt"
     if not path.exists():
         case.figures["profile"] = {"error": "py-spy wrote no profile"}
         return

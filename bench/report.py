@@ -182,7 +182,7 @@ def write_plot(cases: list[tuple[str, Figures]], path: Path) -> None:
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     fig, axes = plt.subplots(2, 2, figsize=(12, 8))
-    labels = [label for label, _ in cases]
+    labels = [label.replace(" ", "\n", 1) for label, _ in cases]  # "tenth\nx10 people"
     _bars(
         axes[0][0],
         labels,
