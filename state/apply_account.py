@@ -4,6 +4,12 @@ An update older than the one applied is ignored. A change may put the account in
 audience, and entering an audience (by rule or by membership event) creates the groups of the
 audience's creation jobs. Leaving an audience changes nothing (the groups stay). Deleting the
 account deletes its groups; no group is created for a deleted account until it is updated again.
+
+A group's display name is "<solution interest name> for <account name>" (the account id while no
+name is known). When the account's name changes, its groups take the new name: each group's
+version moves and its snapshot carries the new name. So a group created before the account's
+profile arrived (account and audience records travel on different topics, in no set order) ends
+with the account's name.
 """
 
 from __future__ import annotations
@@ -26,8 +32,30 @@ def account_changed(state: AccountState, change: AccountChanged, context: Contex
         return account_deleted(state, AccountDeleted(event=event), context)
     if state.profile is not None and event.occurred_at < state.profile.occurred_at:
         return Outcome(state=state)
-    step = groups_ensured(Step(state=replace(state, profile=event)), context)
+    updated = renamed(replace(state, profile=event), state.display_name, context)
+    step = groups_ensured(Step(state=updated), context)
     return finish(state, step, TRIGGER, context)
+
+
+def renamed(state: AccountState, previous_name: str, context: Context) -> AccountState:
+    """``state`` with its groups named after its display name, where ``previous_name`` was the
+    display name they were given. A group whose name does not end with it is left alone."""
+    name = state.display_name
+    suffix = f" for {previous_name}"
+    if name == previous_name or not any(g.name.endswith(suffix) for g in state.groups.values()):
+        return state
+    groups = {
+        interest_id: replace(
+            group,
+            name=group.name.removesuffix(suffix) + f" for {name}",
+            version=group.version + 1,
+            updated_at=context.now,
+        )
+        if group.name.endswith(suffix)
+        else group
+        for interest_id, group in state.groups.items()
+    }
+    return replace(state, groups=MappingProxyType(groups))
 
 
 def account_deleted(state: AccountState, change: AccountDeleted, context: Context) -> Outcome:

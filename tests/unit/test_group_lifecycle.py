@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from events.records import (
     BuyingGroupSnapshot,
     ConfigKind,
@@ -235,6 +237,33 @@ def test_the_group_name_uses_the_account_id_when_no_name_is_known() -> None:
     t = Tenant(standard_catalogue())
     t.send(joined())
     assert t.group().name == f"Security for {ACCOUNT}"
+
+
+def test_a_group_created_before_the_account_s_name_arrived_takes_the_name() -> None:
+    """Account and audience records travel on different topics, in no set order."""
+    t = Tenant(standard_catalogue())
+    t.send(joined())
+    created = t.group()
+    outcome = t.send(AccountChanged(event=account(name="Initech")))
+    group = t.group()
+    assert group.name == "Security for Initech"
+    assert group.version == created.version + 1
+    [snapshot] = snapshots(outcome.records)
+    assert (snapshot.name, snapshot.version) == ("Security for Initech", group.version)
+    assert lifecycles(outcome.records) == []
+
+
+def test_renaming_the_account_renames_its_groups_and_the_same_name_changes_nothing() -> None:
+    t = Tenant(standard_catalogue())
+    t.send(AccountChanged(event=account(name="Acme")))
+    t.send(joined())
+    assert t.group().name == "Security for Acme"
+    t.send(AccountChanged(event=account(name="Acme Corp", at=T0 + timedelta(hours=1))))
+    assert t.group().name == "Security for Acme Corp"
+    version = t.group().version
+    outcome = t.send(AccountChanged(event=account(name="Acme Corp", at=T0 + timedelta(hours=2))))
+    assert t.group().version == version
+    assert snapshots(outcome.records) == []
 
 
 def test_a_deleted_solution_interest_takes_its_groups_with_it() -> None:
