@@ -66,19 +66,23 @@ class PrintOptions:
     max_records: int | None
     timeout_s: float | None
     schema_registry: str | None
+    client: dict[str, object] = dataclasses.field(repr=False)
 
 
 def print_options(args: argparse.Namespace, settings: Settings) -> PrintOptions:
     """The options of one run, from the command line and then the settings."""
     base = args.topic
     topic = topic_name(base, args.prefix) if base in RECORDS_BY_BASE_NAME else base
+    bootstrap = args.bootstrap or settings.kafka.bootstrap_servers
     return PrintOptions(
         topic=topic,
-        bootstrap=args.bootstrap or settings.kafka.bootstrap_servers,
+        bootstrap=bootstrap,
         from_beginning=args.from_beginning,
         max_records=args.max_records,
         timeout_s=args.timeout,
         schema_registry=args.schema_registry or settings.schema_registry_url,
+        # Security settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_CAFILE) as the worker
+        client={**settings.kafka.client_options(), "bootstrap_servers": bootstrap},
     )
 
 
@@ -99,7 +103,7 @@ async def consume(options: PrintOptions, out: TextIO) -> int:
     decode = _decoder(options)
     consumer = AIOKafkaConsumer(
         options.topic,
-        bootstrap_servers=options.bootstrap,
+        **options.client,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest" if options.from_beginning else "latest",

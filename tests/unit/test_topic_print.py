@@ -89,3 +89,19 @@ def test_full_topic_names_and_explicit_bootstrap_win() -> None:
     default = build_parser().parse_args(["tail", "score-changes"])
     assert print_options(default, settings_from_env({})).topic == "bg.score-changes"
     assert print_options(default, settings_from_env({})).bootstrap == "127.0.0.1:9092"
+
+
+def test_the_consumer_uses_the_security_settings_of_the_environment() -> None:
+    args = build_parser().parse_args(["tail", "persons", "--bootstrap", "h:1"])
+    env = {
+        "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "KAFKA_SASL_USERNAME": "bg",
+        "KAFKA_SASL_PASSWORD": "secret",
+    }
+    options = print_options(args, settings_from_env(env))
+    assert options.client["bootstrap_servers"] == "h:1"
+    assert options.client["security_protocol"] == "SASL_PLAINTEXT"
+    assert options.client["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert options.client["sasl_plain_username"] == "bg"
+    assert "secret" not in repr(options), "the password stays out of logs"
