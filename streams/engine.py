@@ -73,7 +73,19 @@ class Engine:
     reader: RecordReader
     config_ready: asyncio.Event = field(default_factory=asyncio.Event)
     registry: RegistryCodec | None = None
+    ordered: list[OrderedInputs] = field(default_factory=list)
     _channels: dict[str, Any] = field(default_factory=dict)
+
+    def applied_up_to(self, topic: str, partition: int) -> int | None:
+        """The next offset of `topic`/`partition` that an agent applying it in order expects
+        (everything before it is applied); None for a topic no such agent reads, and with
+        catch-up off (BG_CATCH_UP=off: the consumer's offsets are trusted)."""
+        if not self.settings.catch_up:
+            return None
+        for inputs in self.ordered:
+            if topic in inputs.topics:
+                return int(inputs.ledger.expected(topic, partition))
+        return None
 
     async def use_registry(self) -> None:
         """With a schema registry configured (SCHEMA_REGISTRY_URL): register the contract's
@@ -157,7 +169,7 @@ def ordered_inputs(
     def counted(source: Source, why: str) -> None:
         engine.emitter.metrics.caught_up.labels(source.topic, why).inc()
 
-    return OrderedInputs(
+    inputs = OrderedInputs(
         app=engine.app,
         ledger=ledger,
         take=run,
@@ -167,3 +179,5 @@ def ordered_inputs(
         enabled=settings.catch_up,
         counted=counted,
     )
+    engine.ordered.append(inputs)
+    return inputs

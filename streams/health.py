@@ -32,16 +32,21 @@ def not_ready_because(engine: Engine) -> str | None:
 
 
 async def refresh_lag(engine: Engine) -> None:
+    """Lag per assigned topic-partition: the records after the last one applied, for inputs
+    that an agent applies in order (its ledger knows; the consumer's position can be past a
+    record the framework dropped), and after the consumer's position for the others."""
     consumer = engine.app.consumer
     metrics = engine.emitter.metrics
     assigned = consumer.assignment()
     metrics.assigned.set(len(assigned))
     for tp in assigned:
-        position = await consumer.position(tp)
-        if position is None:
+        done = engine.applied_up_to(tp.topic, tp.partition)
+        if done is None:
+            done = await consumer.position(tp)
+        highwater = consumer.highwater(tp)
+        if done is None or highwater is None:
             continue
-        lag = max(0, consumer.highwater(tp) - position)
-        metrics.lag.labels(tp.topic, str(tp.partition)).set(lag)
+        metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - done))
 
 
 def register(engine: Engine) -> None:

@@ -1,7 +1,8 @@
 """What SREs read: Prometheus metrics, and the numbers behind /healthz and /readyz.
 
 Counters by topic and reason, processing time and input age as histograms, and consumer lag per
-topic-partition (highwater minus the worker's position, computed when scraped).
+topic-partition (computed when scraped: highwater minus the next offset to apply, from the
+applying agent's ledger for the inputs applied in order, from the worker's position otherwise).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Metrics:
             ["agent"], buckets=SECONDS, registry=r,
         )  # fmt: skip
         self.lag = Gauge(
-            "bg_consumer_lag", "Records not yet read, per topic-partition",
+            "bg_consumer_lag", "Records not yet applied, per topic-partition",
             ["topic", "partition"], registry=r,
         )  # fmt: skip
         self.caught_up = Counter(

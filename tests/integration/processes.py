@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,3 +67,13 @@ class WorkerProcess:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+def http_get(worker: WorkerProcess, path: str) -> tuple[int, str]:
+    """Status and body of `path` on the worker's web server (BG_WEB_PORT)."""
+    url = f"http://127.0.0.1:{worker.env['BG_WEB_PORT']}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()

@@ -3,36 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import urllib.error
-import urllib.request
 
 import pytest
 
 from events.records import MembershipAction, Source
 from streams.lag import PartitionLag, group_lag, lag_table
 from tests.integration.engine_harness import Tenant
-from tests.integration.processes import WorkerProcess
+from tests.integration.processes import WorkerProcess, http_get
 from tests.integration.scenario import Scenario
 
 pytestmark = pytest.mark.integration
-
-
-def get(worker: WorkerProcess, path: str) -> tuple[int, str]:
-    url = f"http://127.0.0.1:{worker.env['BG_WEB_PORT']}{path}"
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return int(response.status), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 async def test_health_readiness_and_metrics(tenant: Tenant, running_engine: WorkerProcess) -> None:
     scenario = Scenario(tenant)  # no account: the command is refused, and counted
     await scenario.command(Source.MANUAL, MembershipAction.ADD, "p-1", "Influencer")
 
-    alive = await asyncio.to_thread(get, running_engine, "/healthz")
-    ready = await asyncio.to_thread(get, running_engine, "/readyz")
-    status, metrics = await asyncio.to_thread(get, running_engine, "/metrics")
+    alive = await asyncio.to_thread(http_get, running_engine, "/healthz")
+    ready = await asyncio.to_thread(http_get, running_engine, "/readyz")
+    status, metrics = await asyncio.to_thread(http_get, running_engine, "/metrics")
 
     assert alive[0] == 200
     assert ready == (200, '{"status":"ready"}')
@@ -42,7 +31,7 @@ async def test_health_readiness_and_metrics(tenant: Tenant, running_engine: Work
     assert 'bg_command_refusals_total{reason="unknown_account"}' in metrics
     assert f'bg_consumer_lag{{partition="0",topic="{commands}"}}' in metrics
     assert "bg_processing_seconds_bucket" in metrics
-    assert (await asyncio.to_thread(get, running_engine, "/table"))[0] == 404
+    assert (await asyncio.to_thread(http_get, running_engine, "/table"))[0] == 404
 
 
 async def test_lag_per_partition_of_the_engine_group(
