@@ -151,16 +151,11 @@ async def guarded(engine: Engine, agent: str, source: Source, take: Take) -> Non
 
 
 def ordered_inputs(
-    engine: Engine,
-    agent: str,
-    *,
-    ledger: InputLedger,
-    take: Take,
-    topics: tuple[str, ...],
-    catch_up_topic: str,
+    engine: Engine, agent: str, *, table: Any, take: Take, topics: tuple[str, ...]
 ) -> OrderedInputs:
-    """`agent`'s inputs applied in order with nothing skipped (streams.ordered_inputs), each
-    one guarded and every caught-up record counted in `bg_records_caught_up`."""
+    """`agent`'s inputs applied in order with nothing skipped (streams.ordered_inputs), its
+    ledger kept in `table`, caught up on the engine's catch-up ticks; each input guarded and
+    every caught-up record counted in `bg_records_caught_up`."""
     settings = engine.settings
 
     async def run(source: Source) -> None:
@@ -171,10 +166,10 @@ def ordered_inputs(
 
     inputs = OrderedInputs(
         app=engine.app,
-        ledger=ledger,
+        ledger=InputLedger(table, engine.reader),
         take=run,
         topics=topics,
-        catch_up_topic=catch_up_topic,
+        catch_up_topic=settings.internal_topic("catch-up-ticks"),
         interval_s=settings.catch_up_interval_s,
         enabled=settings.catch_up,
         counted=counted,

@@ -45,6 +45,11 @@ class OrderedInputs:
     counted: Counted | None = None
     _last_applied: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def subscribed(self) -> tuple[str, ...]:
+        """Every topic the agent reads: its inputs and the catch-up ticks."""
+        return (*self.topics, self.catch_up_topic)
+
     async def apply(self, source: Source) -> None:
         """`source`, after the records the stream skipped before it; or, for a catch-up tick,
         the records its partition stalled on."""

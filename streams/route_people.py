@@ -17,7 +17,6 @@ from events.errors import BadInput
 from events.records import ActivityEvent, PersonEvent
 from state.parking import NOTHING_PARKED, Parked, ParkedActivity, expired, park
 from state.routing import PersonRoute, Routed, route
-from streams.catch_up import InputLedger
 from streams.engine import Engine, ordered_inputs, wall_clock
 from streams.internal import RoutedChange, Tick, TickWork
 from streams.outputs import Source
@@ -39,10 +38,9 @@ class PeopleRouter:
         self.inputs = ordered_inputs(
             engine,
             "route_people",
-            ledger=InputLedger(self.routes, engine.reader),
+            table=self.routes,
             take=self.take,
             topics=self.input_topics,
-            catch_up_topic=settings.internal_topic("catch-up-ticks"),
         )
 
     async def take(self, source: Source) -> None:
@@ -159,7 +157,7 @@ def _item_source(item: ParkedActivity) -> Source:
 
 def register(engine: Engine) -> None:
     router = PeopleRouter(engine)
-    source = engine.channel(*router.input_topics, router.inputs.catch_up_topic)
+    source = engine.channel(*router.inputs.subscribed)
 
     async def route_people(stream: Any) -> None:
         await engine.config_ready.wait()

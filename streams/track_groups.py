@@ -19,7 +19,6 @@ from state.changes import Change, ConfigChanged, Ticked, TickKind
 from state.routing import route
 from state.transitions import apply
 from streams.account_store import AccountStore
-from streams.catch_up import InputLedger
 from streams.engine import Engine, ordered_inputs, wall_clock
 from streams.internal import CalibrationSample, RoutedChange, Tick, TickWork
 from streams.outputs import Source
@@ -56,10 +55,9 @@ class GroupTracker:
         self.inputs = ordered_inputs(
             engine,
             "track_groups",
-            ledger=InputLedger(self.accounts, engine.reader),
+            table=self.accounts,
             take=self.take,
             topics=self.input_topics,
-            catch_up_topic=settings.internal_topic("catch-up-ticks"),
         )
 
     async def take(self, source: Source) -> None:
@@ -175,7 +173,7 @@ class GroupTracker:
 
 def register(engine: Engine) -> GroupTracker:
     tracker = GroupTracker(engine)
-    source = engine.channel(*tracker.input_topics, tracker.inputs.catch_up_topic)
+    source = engine.channel(*tracker.inputs.subscribed)
 
     async def track_groups(stream: Any) -> None:
         await engine.config_ready.wait()

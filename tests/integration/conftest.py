@@ -10,7 +10,7 @@ import pytest
 from events.records import ConfigRecord
 from streams.settings import Settings
 from tests.integration.engine_harness import Tenant, engine_worker, tenant_settings
-from tests.integration.processes import WorkerProcess
+from tests.integration.processes import READY, WorkerProcess
 from tests.services import Service
 from tests.unit.catalogue_builders import (
     DM,
@@ -28,8 +28,6 @@ from tests.unit.catalogue_builders import (
     stage_model_record,
     template_record,
 )
-
-READY = "[^Worker]: Ready"
 
 
 def standard_config() -> list[ConfigRecord]:

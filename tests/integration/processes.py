@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -11,6 +12,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+READY = "[^Worker]: Ready"  # Faust logs it once the worker serves its partitions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +55,12 @@ class WorkerProcess:
             time.sleep(0.2)
         tail = "\n".join(self.log_text().splitlines()[-40:])
         raise AssertionError(f"{self.module}: {needle!r} not logged within {timeout}s:\n{tail}")
+
+    async def ready(self, occurrences: int = 1) -> None:
+        """Starts the worker and waits until Faust logs it ready (for the `occurrences`-th time
+        in its log: 2 after a restart)."""
+        self.start()
+        await asyncio.to_thread(self.wait_for_log, READY, 90.0, occurrences)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hook runs, nothing is flushed or committed."""

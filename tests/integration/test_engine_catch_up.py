@@ -23,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from events.records import ConfigRecord, InputRecord
 from state.reference_model import group_facts
 from streams.settings import Settings
-from tests.integration.conftest import READY, standard_config
+from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
     Outputs,
@@ -77,8 +77,7 @@ async def started(
     worker = engine_worker(settings, directory)
     worker.env["BG_CATCH_UP_INTERVAL_S"] = catch_up_s
     workers.append(worker)
-    worker.start()
-    await asyncio.to_thread(worker.wait_for_log, READY, 90.0)
+    await worker.ready()
     return worker
 
 

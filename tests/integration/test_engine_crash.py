@@ -9,7 +9,6 @@ Set BG_CRASH_SEED to replay a printed seed.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import random
 import time
@@ -34,7 +33,7 @@ from events.records import (
 )
 from state.reference_model import World, group_facts
 from streams.settings import Settings
-from tests.integration.conftest import READY, standard_config
+from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
     Emitted,
@@ -141,8 +140,7 @@ async def started_engine(
     worker = engine_worker(settings, directory)
     worker.env["DEVLOG"] = "1"
     workers.append(worker)
-    worker.start()
-    await asyncio.to_thread(worker.wait_for_log, READY, 90.0)
+    await worker.ready()
     return worker
 
 
@@ -155,8 +153,7 @@ async def killed_and_restarted(
     worker.kill()
     seen_at_kill = versions_seen(outputs.records)
     assert await engine_lag(settings), "the worker had already finished when it was killed"
-    worker.start()
-    await asyncio.to_thread(worker.wait_for_log, READY, 90.0, 2)
+    await worker.ready(2)
     await wait_until_processed(settings, outputs)
     assert versions_seen(outputs.records) - seen_at_kill, "the restarted worker did nothing"
     print(f"\ninput records dropped as already read: {dropped_inputs(worker.log_text())}")

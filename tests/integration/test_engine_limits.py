@@ -3,7 +3,6 @@ a record beyond one is dead-lettered as too_large, naming the field, and the nex
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from events.codec import Codec
 from events.records import AccountEvent, GroupLifecycle
-from tests.integration.conftest import READY, standard_config
+from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import (
     Tenant,
     dead_letter_of,
@@ -33,8 +32,7 @@ async def test_a_value_beyond_the_configured_bound_is_dead_lettered(
     worker.env["BG_MAX_STRING_CHARS"] = "16"
     try:
         await tenant.publish(*standard_config())
-        worker.start()
-        await asyncio.to_thread(worker.wait_for_log, READY, 90.0)
+        await worker.ready()
         now = datetime.now(UTC)
         long_name = AccountEvent(
             event_id="ae-1", occurred_at=now, account_id="acc-1", name="Initech Holdings Worldwide"

@@ -3,7 +3,6 @@ either framing and writes Confluent framing, against the real broker and a real 
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from events.records import (
 )
 from events.registry_framing import is_registry_framed
 from streams.registry import connect_codec
-from tests.integration.conftest import READY, standard_config
+from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import Tenant, engine_worker, tenant_settings
 from tests.services import Service
 
@@ -40,8 +39,7 @@ async def test_registry_framed_inputs_are_read_and_outputs_are_registry_framed(
     worker.env["SCHEMA_REGISTRY_URL"] = schema_registry_url
     try:
         await tenant.publish(*standard_config())
-        worker.start()
-        await asyncio.to_thread(worker.wait_for_log, READY, 90.0)
+        await worker.ready()
         upstream = await connect_codec(schema_registry_url, settings.topics, Codec())
         now = datetime.now(UTC)
         account = AccountEvent(event_id="ae-1", occurred_at=now, account_id="acc-1", name="Initech")

@@ -32,7 +32,7 @@ from events.records import (
 from state.reference_model import GroupFacts, group_facts
 from streams.partitioning import partition_of
 from streams.settings import Settings
-from tests.integration.conftest import READY, standard_config
+from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
     Clock,
@@ -143,8 +143,7 @@ def takeover_inputs(
 async def started(worker: WorkerProcess, workers: list[WorkerProcess]) -> None:
     worker.env["DEVLOG"] = "1"  # the consumer logs records it drops (faust-streaming#596)
     workers.append(worker)
-    worker.start()
-    await asyncio.to_thread(worker.wait_for_log, READY, 90.0)
+    await worker.ready()
 
 
 def check_groups(outputs: Outputs, expected: Mapping[str, GroupFacts], log_text: str) -> None:

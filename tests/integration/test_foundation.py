@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import time
 import uuid
@@ -19,7 +18,6 @@ from tests.services import Service
 pytestmark = pytest.mark.integration
 
 WORDS = [b"alpha", b"bravo", b"charlie", b"delta", b"echo"]
-READY = "[^Worker]: Ready"
 
 
 @pytest.fixture
@@ -79,8 +77,7 @@ async def test_table_survives_sigkill_and_lost_local_state(
         )
     finally:
         await admin.close()
-    tally_worker.start()
-    await asyncio.to_thread(tally_worker.wait_for_log, READY, 90.0)
+    await tally_worker.ready()
     consumer = AIOKafkaConsumer(
         f"{prefix}.tallies", bootstrap_servers=kafka.address, auto_offset_reset="earliest"
     )
@@ -96,8 +93,7 @@ async def test_table_survives_sigkill_and_lost_local_state(
         await latest_tallies(consumer, want=21, seconds=30.0)
         tally_worker.kill()
         shutil.rmtree(tmp_path / "data")
-        tally_worker.start()
-        await asyncio.to_thread(tally_worker.wait_for_log, READY, 90.0, 2)
+        await tally_worker.ready(2)
 
         final = await latest_tallies(consumer, want=40, seconds=90.0)
         assert final == dict.fromkeys(WORDS, 40), "a record was lost or applied twice"

@@ -47,7 +47,6 @@ RAW: dict[str, Any] = {"key_type": bytes, "value_type": bytes, "partitions": PAR
 WORDS_TOPIC = f"{PREFIX}.words"
 CATCH_UP_TOPIC = f"{PREFIX}.catch-up"
 CATCH_UP_S = float(os.environ.get("TALLY_CATCH_UP_S", "2"))
-inputs_topic = app.topic(WORDS_TOPIC, CATCH_UP_TOPIC, **RAW)
 catch_up = app.topic(CATCH_UP_TOPIC, **RAW)
 tallies = app.topic(f"{PREFIX}.tallies", **RAW)
 table = app.Table(f"{PREFIX}-counts", **RAW)
@@ -79,7 +78,7 @@ inputs = OrderedInputs(
 )
 
 
-@app.agent(inputs_topic, concurrency=1)
+@app.agent(app.topic(*inputs.subscribed, **RAW), concurrency=1)
 async def tally_words(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
     async for event in stream.events():
         await inputs.apply(Source.of(event))
