@@ -12,7 +12,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError
 from aiokafka.structs import OffsetAndMetadata
 
-from streams.settings import KafkaSettings
+from streams.ops.settings import KafkaSettings
 
 FETCH_BYTES = 64 * 1024 * 1024
 SKIP_ATTEMPTS = 90  # seconds to wait for a stopped group to be empty

@@ -13,7 +13,7 @@ from bench.measure import human_ratio
 from bench.report import Figures, ceiling, engine, growth_table, table
 from tests.integration.processes import ROOT
 
-ENTRY_POINTS = ("<module> ", "main (streams/cli.py)", "run_worker (streams/worker.py)")
+ENTRY_POINTS = ("<module> ", "main (streams/cli/main.py)", "run_worker (streams/cli/worker.py)")
 
 
 def machine() -> dict[str, str]:

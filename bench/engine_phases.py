@@ -137,7 +137,7 @@ async def latency(case: Case, broker: Broker) -> None:
     topics = (case.settings.topics.activities, case.changes_topic)
     await broker.skip_to_end(case.app_id, topics)
     # The skip is deliberate: without BG_CATCH_UP=off the engine would read the skipped
-    # backlog from the broker (streams.catch_up) before the live activities.
+    # backlog from the broker (streams.runtime.catch_up) before the live activities.
     worker = case.worker("data-1", "latency", BG_CATCH_UP="off")
     await asyncio.to_thread(start_ready, worker, case.windows.ready_timeout_s)
     await asyncio.sleep(case.windows.warmup_s / 2)  # let the restarted worker settle

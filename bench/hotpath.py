@@ -1,6 +1,6 @@
 """The engine's hot path in-process, without a broker: what one activity costs `track_groups`.
 
-For each activity the worker loads the account, applies the rules (`state.transitions.apply`)
+For each activity the worker loads the account, applies the rules (`state.transitions.apply.apply`)
 and stores what changed. This module builds account states from a generated tenant with the same
 pure functions, then times that loop per activity on the last activities of the tenant, three
 ways:
@@ -9,7 +9,7 @@ ways:
   every activity;
 - whole, decode cache: the same, with the state decoded last kept while the stored bytes are
   the ones last written (the engine's way up to commit 38bc855);
-- in parts: `streams.account_store.AccountStore`, the engine's way since then (the account
+- in parts: `streams.runtime.account_store.AccountStore`, the engine's way since then (the account
   without its people, and one value per shard of its people; an activity rewrites its person's
   shard and the head).
 
@@ -31,17 +31,17 @@ from typing import Any
 
 from bench.tenant import SIZES, Size, grown, tenant_spec
 from events.records import AccountEvent, ActivityEvent, PersonEvent
-from state.account import AccountState, new_account_state
-from state.catalogue import EMPTY_CATALOGUE, Catalogue
-from state.changes import Change
-from state.config import apply_config_change
-from state.config_errors import Invalid
-from state.routing import route
-from state.transitions import apply
-from streams.account_store import AccountStore
-from streams.config_apply import read_config_file
-from streams.state_codec import decode_value, encode_value
-from streams.tenant import TenantSpec, sample_accounts, sample_activities, sample_people
+from state.catalogue.catalogue import EMPTY_CATALOGUE, Catalogue
+from state.catalogue.changes import apply_config_change
+from state.catalogue.errors import Invalid
+from state.model.account import AccountState, new_account_state
+from state.model.changes import Change
+from state.routing.routes import route
+from state.transitions.apply import apply
+from streams.config_file.apply import read_config_file
+from streams.demo.tenant import TenantSpec, sample_accounts, sample_activities, sample_people
+from streams.runtime.account_store import AccountStore
+from streams.runtime.state_codec import decode_value, encode_value
 from tests.integration.processes import ROOT
 
 PROBE = Size(name="probe", accounts=20, activities=5_000)

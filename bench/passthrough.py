@@ -3,8 +3,8 @@
 Run as its own process, `python -m bench.passthrough worker`, configured by the environment:
 BENCH_SOURCE (the topic read), BENCH_SINK (the topic written), BENCH_APP_ID, BENCH_DATA_DIR,
 BENCH_WEB_PORT and KAFKA_BOOTSTRAP_SERVERS. The Faust settings that cost time are the engine's
-(`streams.engine.faust_app`: at-least-once, acks from all replicas, the aiokafka driver); there
-is no table and nothing is decoded, so the difference to the engine is the engine's own work.
+(`streams.runtime.engine.faust_app`: at-least-once, acks from all replicas, the aiokafka driver);
+there is no table and nothing is decoded, so the difference to the engine is the engine's own work.
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ from bench.workers import (
     run_ceiling,
     start_ready,
 )
-from streams.provision import APPEND_TIME, ensure_topics
-from streams.settings import Settings
-from streams.tenant import TenantSpec
+from streams.demo.tenant import TenantSpec
+from streams.ops.settings import Settings
+from streams.runtime.provision import APPEND_TIME, ensure_topics
 from tests.integration.processes import ROOT, WorkerProcess
 
 CONFIG = ROOT / "examples" / "tenant.yaml"

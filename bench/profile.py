@@ -13,8 +13,14 @@ from dataclasses import dataclass
 
 # (name, markers): a frame containing any marker belongs to the centre.
 COST_CENTRES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("account state pickled (state_codec.encode_value)", ("encode_value (streams/state_codec",)),
-    ("account state unpickled (state_codec.decode_value)", ("decode_value (streams/state_codec",)),
+    (
+        "account state pickled (state_codec.encode_value)",
+        ("encode_value (streams/runtime/state_codec",),
+    ),
+    (
+        "account state unpickled (state_codec.decode_value)",
+        ("decode_value (streams/runtime/state_codec",),
+    ),
     ("Avro encoding and decoding (events/codec)", ("(events/codec.py", "(fastavro/")),
     ("RocksDB table reads and writes (faust/stores)", ("(faust/stores/", "(rocksdict/")),
     ("domain rules (state/)", ("(state/",)),
@@ -64,7 +70,8 @@ def costs(stacks: Iterable[tuple[tuple[str, ...], int]]) -> list[Cost]:
 
 
 def function_of(frame: str) -> str:
-    """`encode_value (streams/state_codec.py:63)` -> `encode_value (streams/state_codec.py)`."""
+    """`encode_value (streams/runtime/state_codec.py:63)` ->
+    `encode_value (streams/runtime/state_codec.py)`."""
     name, _, where = frame.partition(" (")
     return f"{name} ({where.rpartition(':')[0] or where.rstrip(')')})"
 

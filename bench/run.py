@@ -30,7 +30,7 @@ from bench.hotpath import hot_path
 from bench.phases import Case, Windows
 from bench.report import write_plot
 from bench.tenant import DIMENSIONS, SIZES, Size, grown, tenant_spec
-from streams.settings import KafkaSettings, Settings
+from streams.ops.settings import KafkaSettings, Settings
 from tests.integration.processes import ROOT
 
 RESULTS = ROOT / "bench" / "results"

@@ -1,6 +1,7 @@
-"""The benchmark's tenants: named sizes over `streams.tenant`, written to the broker ahead of a run.
+"""The benchmark's tenants: named sizes over `streams.demo.tenant`, written to the broker ahead of
+a run.
 
-`streams.tenant` makes the records (long-tailed people per account, real job titles, activities
+`streams.demo.tenant` makes the records (long-tailed people per account, real job titles, activities
 with daily bursts, re-sends and late arrivals); this module picks their sizes and publishes them
 fast: batched sends with many in flight, a progress bar per topic. Live activities (for the latency
 run) are the tenant's activities re-dated to the moment they are sent, with fresh ids.
@@ -23,9 +24,8 @@ from tqdm import tqdm
 from events.codec import Codec
 from events.errors import BadInput
 from events.records import AccountEvent, ActivityEvent, PersonEvent
-from streams.generate import Pacer
-from streams.settings import Settings
-from streams.tenant import (
+from streams.demo.generate import Pacer
+from streams.demo.tenant import (
     TenantSpec,
     contract_key,
     people_counts,
@@ -33,6 +33,7 @@ from streams.tenant import (
     sample_activities,
     sample_people,
 )
+from streams.ops.settings import Settings
 
 IN_FLIGHT = 20_000  # sends awaiting acknowledgement before the writer waits for them
 PEOPLE_MEDIAN = 33.0  # lognormal median: about 50 people per account on average, a few hundreds

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from streams.settings import Settings
+from streams.ops.settings import Settings
 from tests.integration.processes import ROOT, WorkerProcess
 
 READY = "Worker ready"
@@ -46,7 +46,7 @@ def engine_worker(
 ) -> WorkerProcess:
     """A worker keeping its state in `directory/data`, logging to `directory/log`."""
     return WorkerProcess(
-        module="streams.cli",
+        module="streams.cli.main",
         env={**engine_env(settings, directory / data), **extra},
         log=directory / f"{log}.log",
     )
@@ -115,7 +115,7 @@ def run_ceiling(settings: Settings, topic: str) -> dict[str, float]:
 
 def apply_config(settings: Settings, config: Path) -> str:
     """`buying-groups config apply` with this run's prefix; its last line of output."""
-    command = [sys.executable, "-m", "streams.cli", "config", "apply", str(config)]
+    command = [sys.executable, "-m", "streams.cli.main", "config", "apply", str(config)]
     command += ["--prefix", settings.topic_prefix, "--bootstrap", settings.kafka.bootstrap_servers]
     done = subprocess.run(  # noqa: S603 - this interpreter, arguments built here
         command, cwd=ROOT, capture_output=True, check=False, timeout=300

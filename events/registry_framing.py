@@ -1,8 +1,8 @@
 """Confluent framing for use with a schema registry: 0x00, a 4-byte big-endian schema id, body.
 
-The registry itself is reached by `streams.registry`; this module only needs the mapping between
-schema ids and schemas that the adapter obtained (registering our schemas at start-up, fetching
-unknown ids on demand).
+The registry itself is reached by `streams.runtime.registry`; this module only needs the mapping
+between schema ids and schemas that the adapter obtained (registering our schemas at start-up,
+fetching unknown ids on demand).
 """
 
 from __future__ import annotations

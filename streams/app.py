@@ -13,14 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from events.codec import Codec
-from streams import calibrate, health, route_people, ticks, track_config, track_groups
-from streams.catalogue_view import CatalogueView
-from streams.catch_up import RecordReader
-from streams.engine import Engine, faust_app
-from streams.logs import use_json_logs
-from streams.metrics import Metrics
-from streams.outputs import Emitter
-from streams.settings import Settings, current_settings
+from streams.agents import calibrate_references, route_people, track_config, track_groups
+from streams.ops import health
+from streams.ops.logs import use_json_logs
+from streams.ops.metrics import Metrics
+from streams.ops.settings import Settings, current_settings
+from streams.runtime import ticks
+from streams.runtime.catalogue_view import CatalogueView
+from streams.runtime.catch_up import RecordReader
+from streams.runtime.engine import Engine, faust_app
+from streams.runtime.outputs import Emitter
 
 
 def create_engine(settings: Settings) -> Engine:
@@ -37,7 +39,7 @@ def create_engine(settings: Settings) -> Engine:
     track_config.register(engine)
     route_people.register(engine)
     track_groups.register(engine)
-    calibrate.register(engine)
+    calibrate_references.register(engine)
     ticks.register(engine)
     health.register(engine)
     if settings.log_format == "json":

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from events.records import ConfigRecord
-from streams.settings import Settings
+from streams.ops.settings import Settings
 from tests.integration.engine_harness import Tenant, engine_worker, tenant_settings
 from tests.integration.processes import READY, WorkerProcess
 from tests.services import Service

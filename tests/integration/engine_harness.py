@@ -27,8 +27,8 @@ from events.records import (
     StageCommand,
     config_key_for,
 )
-from streams.provision import ensure_topics
-from streams.settings import KafkaSettings, Settings
+from streams.ops.settings import KafkaSettings, Settings
+from streams.runtime.provision import ensure_topics
 from tests.integration.processes import WorkerProcess
 
 
@@ -74,7 +74,7 @@ def worker_env(settings: Settings, data_dir: Path, **extra: str) -> dict[str, st
 
 def engine_worker(settings: Settings, directory: Path, name: str = "worker") -> WorkerProcess:
     return WorkerProcess(
-        module="streams.cli",
+        module="streams.cli.main",
         env=worker_env(settings, directory / f"{name}-data"),
         log=directory / f"{name}.log",
     )

@@ -43,10 +43,10 @@ from events.records import (
     StageChanged,
     StageCommand,
 )
-from state.reference_model import GroupFacts, HistoryItem, World, replay
-from streams.provision import ensure_topics
-from streams.settings import Settings
+from streams.ops.settings import Settings
+from streams.runtime.provision import ensure_topics
 from tests.integration.engine_harness import destination
+from tests.oracles.reference_model import GroupFacts, HistoryItem, World, replay
 
 TITLES = (
     "VP Security",

@@ -28,7 +28,7 @@ from events.records import (
     StageCommand,
     group_id_for,
 )
-from streams.partitioning import partition_of
+from streams.runtime.partitioning import partition_of
 from tests.integration.engine_harness import Tenant
 
 INTEREST = "si-1"

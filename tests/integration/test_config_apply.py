@@ -25,7 +25,7 @@ CODEC = Codec()
 
 
 def config_apply(kafka: Service, prefix: str, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "streams.cli", "config", "apply", *args]
+    command = [sys.executable, "-m", "streams.cli.main", "config", "apply", *args]
     command += ["--prefix", prefix, "--bootstrap", kafka.address]
     return subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from events.records import OutputRecord, PersonScoreChanged, ScoreChanged
-from streams.internal import TickWork
-from streams.worker import send_tick
+from streams.cli.worker import send_tick
+from streams.runtime.internal import TickWork
 from tests.integration.engine_harness import Tenant
 from tests.integration.scenario import Scenario, new_id
 from tests.integration.test_engine_precedence import opened

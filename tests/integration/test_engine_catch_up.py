@@ -1,4 +1,4 @@
-"""Records the stream never delivers are applied all the same (streams.catch_up).
+"""Records the stream never delivers are applied all the same (streams.runtime.catch_up).
 
 The consumer group's committed offsets are moved forward while the worker is stopped, which is
 what faust-streaming does when it drops records around a restart: Faust then starts past records
@@ -21,8 +21,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from events.records import ConfigRecord, InputRecord
-from state.reference_model import group_facts
-from streams.settings import Settings
+from streams.ops.settings import Settings
 from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
@@ -36,6 +35,7 @@ from tests.integration.histories import (
     wait_until_processed,
 )
 from tests.integration.processes import WorkerProcess, http_get
+from tests.oracles.reference_model import group_facts
 from tests.services import Service
 
 pytestmark = pytest.mark.integration

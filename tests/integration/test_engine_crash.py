@@ -31,8 +31,7 @@ from events.records import (
     ScoreChanged,
     StageChanged,
 )
-from state.reference_model import World, group_facts
-from streams.settings import Settings
+from streams.ops.settings import Settings
 from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
@@ -51,6 +50,7 @@ from tests.integration.histories import (
     with_commands,
 )
 from tests.integration.processes import WorkerProcess
+from tests.oracles.reference_model import World, group_facts
 from tests.services import Service
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from events.records import MembershipAction, Source
-from streams.lag import PartitionLag, group_lag, lag_table
+from streams.ops.lag import PartitionLag, group_lag, lag_table
 from tests.integration.engine_harness import Tenant
 from tests.integration.processes import WorkerProcess, http_get
 from tests.integration.scenario import Scenario

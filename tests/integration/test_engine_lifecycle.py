@@ -18,8 +18,8 @@ from events.records import (
     StageChanged,
     StageCommand,
 )
-from streams.internal import TickWork
-from streams.worker import send_tick
+from streams.cli.worker import send_tick
+from streams.runtime.internal import TickWork
 from tests.integration.engine_harness import Tenant
 from tests.integration.scenario import Scenario, days_ago, new_id
 from tests.integration.test_engine_precedence import opened

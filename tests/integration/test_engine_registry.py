@@ -21,7 +21,7 @@ from events.records import (
     PersonEvent,
 )
 from events.registry_framing import is_registry_framed
-from streams.registry import connect_codec
+from streams.runtime.registry import connect_codec
 from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import Tenant, engine_worker, tenant_settings
 from tests.services import Service

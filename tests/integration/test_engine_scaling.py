@@ -29,9 +29,8 @@ from events.records import (
     PersonEvent,
     Source,
 )
-from state.reference_model import GroupFacts, group_facts
-from streams.partitioning import partition_of
-from streams.settings import Settings
+from streams.ops.settings import Settings
+from streams.runtime.partitioning import partition_of
 from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
@@ -47,6 +46,7 @@ from tests.integration.histories import (
     wait_until_processed,
 )
 from tests.integration.processes import WorkerProcess
+from tests.oracles.reference_model import GroupFacts, group_facts
 from tests.services import Service
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]

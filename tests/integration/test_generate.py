@@ -18,9 +18,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from events.codec import Codec
 from events.decoding import Decoded
 from events.records import AccountEvent, ActivityEvent, PersonEvent
-from streams.generate import publish_tenant
-from streams.settings import KafkaSettings, Settings
-from streams.tenant import (
+from streams.demo.generate import publish_tenant
+from streams.demo.tenant import (
     TenantSpec,
     contract_key,
     people_counts,
@@ -28,6 +27,7 @@ from streams.tenant import (
     sample_activities,
     sample_people,
 )
+from streams.ops.settings import KafkaSettings, Settings
 from tests.services import Service
 
 pytestmark = pytest.mark.integration
@@ -75,7 +75,7 @@ async def read_topic(kafka: Service, topic: str) -> list[tuple[int, str, Event]]
 
 def test_generate_publishes_a_tiny_tenant_keyed_per_the_contract(kafka: Service) -> None:
     prefix = f"t{uuid.uuid4().hex[:10]}"
-    command = [sys.executable, "-m", "streams.cli", "generate", "--accounts", "6"]
+    command = [sys.executable, "-m", "streams.cli.main", "generate", "--accounts", "6"]
     command += [
         "--activities",
         "400",

@@ -20,7 +20,7 @@ from events.errors import BadInput, Unavailable
 from events.records import AccountEvent
 from events.schemas import default_catalog, fingerprint
 from events.topics import Topics
-from streams.registry import (
+from streams.runtime.registry import (
     RegistryCodec,
     SchemaRegistry,
     connect_codec,

@@ -20,9 +20,9 @@ from events.records import (
     StageTransition,
     WeightingModelDefinition,
 )
-from state.catalogue import EMPTY_CATALOGUE, Catalogue
-from state.config import ConfigInput, apply_config_change
-from state.config_errors import Invalid
+from state.catalogue.catalogue import EMPTY_CATALOGUE, Catalogue
+from state.catalogue.changes import ConfigInput, apply_config_change
+from state.catalogue.errors import Invalid
 
 T0 = datetime(2024, 5, 10, 12, 0, tzinfo=UTC)
 ACCOUNT = "acc-1"

@@ -19,9 +19,9 @@ from events.records import (
     Source,
     StageCommand,
 )
-from state.account import AccountState, new_account_state
-from state.catalogue import Catalogue
-from state.changes import (
+from state.catalogue.catalogue import Catalogue
+from state.model.account import AccountState, new_account_state
+from state.model.changes import (
     AccountChanged,
     ActivityRecorded,
     AudienceMembershipChanged,
@@ -31,9 +31,9 @@ from state.changes import (
     PersonChanged,
     StageCommandReceived,
 )
-from state.group import BuyingGroup
-from state.outcome import Outcome
-from state.transitions import apply
+from state.model.group import BuyingGroup
+from state.model.outcome import Outcome
+from state.transitions.apply import apply
 from tests.unit.catalogue_builders import ACCOUNT, INTEREST, T0, next_id
 
 

@@ -19,9 +19,9 @@ from events.records import (
     Source,
     StageCommand,
 )
-from state.account import AccountState, new_account_state
-from state.calibration import Reference
-from state.changes import (
+from state.catalogue.changes import ConfigInput
+from state.model.account import AccountState, new_account_state
+from state.model.changes import (
     AccountChanged,
     ActivityRecorded,
     AudienceMembershipChanged,
@@ -34,9 +34,9 @@ from state.changes import (
     Ticked,
     TickKind,
 )
-from state.config import ConfigInput
-from state.reference_model import HistoryItem
-from state.transitions import apply
+from state.scoring.calibration import Reference
+from state.transitions.apply import apply
+from tests.oracles.reference_model import HistoryItem
 from tests.unit.catalogue_builders import (
     DM,
     DM_RULE,

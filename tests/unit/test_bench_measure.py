@@ -97,13 +97,14 @@ def test_human_units() -> None:
     assert measure.human_ratio(0.0) == "0 %"
 
 
-MAIN = "main (streams/cli.py:41)"
-TAKE = "take (streams/track_groups.py:51)"
+MAIN = "main (streams/cli/main.py:41)"
+TAKE = "take (streams/agents/track_groups.py:51)"
 PROFILE = "\n".join(
     [
-        f"{MAIN};{TAKE};encode_value (streams/state_codec.py:63);fields (dataclasses.py:1248) 30",
-        f"{MAIN};{TAKE};decode_value (streams/state_codec.py:71) 20",
-        f"{MAIN};emit (streams/outputs.py:80);encode (events/codec.py:67) 10",
+        f"{MAIN};{TAKE};encode_value (streams/runtime/state_codec.py:63);"
+        "fields (dataclasses.py:1248) 30",
+        f"{MAIN};{TAKE};decode_value (streams/runtime/state_codec.py:71) 20",
+        f"{MAIN};emit (streams/runtime/outputs.py:80);encode (events/codec.py:67) 10",
         f"{MAIN};select (selectors.py:468) 40",
         "not a line",
     ]
@@ -126,10 +127,10 @@ def test_top_functions_rank_self_and_inclusive_time() -> None:
     own, anywhere = top_functions(parse_collapsed(PROFILE.splitlines()), 3)
     assert own[0].name == "select (selectors.py)"
     assert math.isclose(own[0].share, 0.4)
-    assert anywhere[0].name == "main (streams/cli.py)"
+    assert anywhere[0].name == "main (streams/cli/main.py)"
     assert math.isclose(anywhere[0].share, 1.0)
-    assert function_of("encode_value (streams/state_codec.py:63)") == (
-        "encode_value (streams/state_codec.py)"
+    assert function_of("encode_value (streams/runtime/state_codec.py:63)") == (
+        "encode_value (streams/runtime/state_codec.py)"
     )
 
 

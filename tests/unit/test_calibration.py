@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from events.errors import BadInput
-from state.calibration import (
+from state.scoring.calibration import (
     Reference,
     calibrate,
     initial_reference,

@@ -7,7 +7,7 @@ import asyncio
 
 from events.codec import Codec
 from events.records import config_key_for
-from streams.catalogue_view import CatalogueView
+from streams.runtime.catalogue_view import CatalogueView
 from tests.unit.catalogue_builders import card, leaf, template_record
 
 CODEC = Codec()

@@ -1,8 +1,8 @@
-"""The catch-up decisions of streams.catch_up: which offsets were skipped or stalled on."""
+"""The catch-up decisions of streams.runtime.catch_up: which offsets were skipped or stalled on."""
 
 from __future__ import annotations
 
-from streams.catch_up import lagging_checks, ledger_key, missing_range, stalled_range
+from streams.runtime.catch_up import lagging_checks, ledger_key, missing_range, stalled_range
 
 
 def test_nothing_is_missing_for_the_next_offset_or_a_redelivery() -> None:

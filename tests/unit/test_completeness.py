@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from state.completeness import (
+from state.catalogue.templates import Card
+from state.scoring.completeness import (
     display_percent,
     group_completeness,
     role_completeness,
     roles_completeness,
 )
-from state.templates import Card
 
 SETTINGS = settings(max_examples=60, deadline=None)
 

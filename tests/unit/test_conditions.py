@@ -6,10 +6,10 @@ import pytest
 
 from events.records import Condition as ConditionRecord
 from events.records import ConfigKind, PersonEvent
-from state.attributes import ACCOUNT_ATTRIBUTES, PERSON_ATTRIBUTES, person_lookup
-from state.condition_records import MAX_DEPTH, read_condition
-from state.conditions import Condition, matches
-from state.config_errors import ConfigError, ErrorContext
+from state.catalogue.errors import ConfigError, ErrorContext
+from state.conditions.attributes import ACCOUNT_ATTRIBUTES, PERSON_ATTRIBUTES, person_lookup
+from state.conditions.reading import MAX_DEPTH, read_condition
+from state.conditions.tree import Condition, matches
 from tests.unit.catalogue_builders import (
     DM_RULE,
     T0,

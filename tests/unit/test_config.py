@@ -4,9 +4,9 @@ audiences and creation jobs, each validated with errors naming kind, id, card, f
 from __future__ import annotations
 
 from events.records import ConfigKind, ConfigRecord, RoleDefinition, RolesTemplateDefinition
-from state.catalogue import EMPTY_CATALOGUE, Catalogue
-from state.config import ConfigTombstone, apply_config_change
-from state.roles import DEFAULT_ROLE_NAMES, MAX_ROLES
+from state.catalogue.catalogue import EMPTY_CATALOGUE, Catalogue
+from state.catalogue.changes import ConfigTombstone, apply_config_change
+from state.catalogue.roles import DEFAULT_ROLE_NAMES, MAX_ROLES
 from tests.unit.catalogue_builders import (
     DM,
     DM_RULE,

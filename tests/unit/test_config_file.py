@@ -27,9 +27,9 @@ from events.records import (
     StageTransition,
     WeightingModelDefinition,
 )
-from state.config import ConfigTombstone
-from streams.config_apply import config_input, deletion, read_config_file
-from streams.config_file import (
+from state.catalogue.changes import ConfigTombstone
+from streams.config_file.apply import config_input, deletion, read_config_file
+from streams.config_file.document import (
     ConfigEntry,
     FileError,
     FileErrors,
@@ -37,7 +37,7 @@ from streams.config_file import (
     config_records,
     load_document,
 )
-from streams.config_plan import (
+from streams.config_file.plan import (
     Change,
     PlannedChange,
     config_plan,

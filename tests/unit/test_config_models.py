@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from events.records import ConfigKind
-from state.catalogue import EMPTY_CATALOGUE
-from state.config import ConfigTombstone
-from state.engagement import DEFAULT_WEIGHTS
-from state.weighting_models import DEFAULT_MODEL_ID
+from state.catalogue.catalogue import EMPTY_CATALOGUE
+from state.catalogue.changes import ConfigTombstone
+from state.catalogue.weighting_models import DEFAULT_MODEL_ID
+from state.scoring.engagement import DEFAULT_WEIGHTS
 from tests.unit.catalogue_builders import (
     SALES_STAGES,
     SALES_TRANSITIONS,

@@ -13,7 +13,7 @@ from events.records import (
     ScoreChanged,
     Source,
 )
-from streams.dashboard import Dashboard, percentile
+from streams.cli.dashboard import Dashboard, percentile
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.errors import BadInput
-from state.activity_log import (
+from state.scoring.activity_log import (
     EMPTY_LOG,
     ActivityLog,
     Ignored,
@@ -19,8 +19,8 @@ from state.activity_log import (
     record_activity,
     utc_day,
 )
-from state.engagement import DEFAULT_RULES, EngagementRules
-from state.scores import decay, person_raw_by_type, person_raw_score
+from state.scoring.engagement import DEFAULT_RULES, EngagementRules
+from state.scoring.person import decay, person_raw_by_type, person_raw_score
 
 TODAY = date(2024, 3, 31)
 ALL_100 = EngagementRules(weights={"page_viewed": 100, "email_opened": 100})

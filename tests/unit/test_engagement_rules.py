@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from events.errors import BadInput
-from state.engagement import DEFAULT_RULES, DEFAULT_WEIGHTS, EngagementRules
+from state.scoring.engagement import DEFAULT_RULES, DEFAULT_WEIGHTS, EngagementRules
 
 
 def test_default_model_matches_the_spec() -> None:

@@ -1,4 +1,4 @@
-"""Only streams/settings.py reads the environment; everything else receives Settings."""
+"""Only streams/ops/settings.py reads the environment; everything else receives Settings."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ALLOWED = {ROOT / "streams" / "settings.py"}
+ALLOWED = {ROOT / "streams" / "ops" / "settings.py"}
 
 
 def reads_environment(tree: ast.AST) -> bool:

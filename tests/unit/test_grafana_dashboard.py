@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from streams.metrics import Metrics
+from streams.ops.metrics import Metrics
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "ops" / "grafana-dashboard.json"
 

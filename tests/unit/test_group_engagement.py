@@ -16,8 +16,8 @@ from events.records import (
     PersonScoreChanged,
     ScoreChanged,
 )
-from state.calibration import Reference
-from state.changes import ActivityRecorded, PersonChanged, Ticked, TickKind
+from state.model.changes import ActivityRecorded, PersonChanged, Ticked, TickKind
+from state.scoring.calibration import Reference
 from tests.unit.catalogue_builders import (
     DM,
     DM_RULE,

@@ -16,8 +16,8 @@ from events.records import (
     Source,
     StageChanged,
 )
-from state.changes import AccountChanged, AccountDeleted, PersonChanged
-from state.config import ConfigTombstone
+from state.catalogue.changes import ConfigTombstone
+from state.model.changes import AccountChanged, AccountDeleted, PersonChanged
 from tests.unit.catalogue_builders import (
     ACCOUNT,
     DM,

@@ -14,18 +14,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.records import Source
-from state import group_scores
-from state.account import AccountState, PersonState, new_account_state
-from state.evaluation import with_group
-from state.explanation import explain_group_change
-from state.group import BuyingGroup, Member
-from state.group_moves import members_moved
-from state.group_scores import group_role_totals, rescore
-from state.outcome import Context
-from state.person_scores import with_person
-from state.role_totals import role_totals, with_member_moved
-from state.scores import GroupRaw, MemberScore, group_raw_score, raw_total
-from state.templates import RolesTemplate
+from state.catalogue.templates import RolesTemplate
+from state.membership.evaluation import with_group
+from state.model.account import AccountState, PersonState, new_account_state
+from state.model.group import BuyingGroup, Member
+from state.model.outcome import Context
+from state.scoring import group_scores
+from state.scoring.explanation import explain_group_change
+from state.scoring.group_moves import members_moved
+from state.scoring.group_raw import role_totals, with_member_moved
+from state.scoring.group_scores import group_role_totals, rescore
+from state.scoring.person import GroupRaw, MemberScore, group_raw_score, raw_total
+from state.scoring.person_scores import with_person
 from tests.unit.catalogue_builders import T0
 from tests.unit.group_histories import CATALOGUE, Op, changes_of, histories, run
 

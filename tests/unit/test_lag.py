@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streams.lag import PartitionLag, lag_table
+from streams.ops.lag import PartitionLag, lag_table
 
 
 def test_rows_sorted_with_total() -> None:

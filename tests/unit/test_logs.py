@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from streams.logs import JsonFormatter
+from streams.ops.logs import JsonFormatter
 
 
 def test_a_log_line_is_one_json_object() -> None:

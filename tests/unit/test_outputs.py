@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from events.records import CommandResult, CommandStatus, PersonScoreChanged, Source
 from events.topics import Topics
-from streams.outputs import destination
+from streams.runtime.outputs import destination
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

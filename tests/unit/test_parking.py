@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from events.records import ActivityEvent
-from state.parking import MAX_PARKED_PER_PERSON, NOTHING_PARKED, ParkedActivity, expired, park
+from state.routing.parking import (
+    MAX_PARKED_PER_PERSON,
+    NOTHING_PARKED,
+    ParkedActivity,
+    expired,
+    park,
+)
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from events.records import (
     OutputRecord,
     Source,
 )
-from state.changes import PersonChanged, PersonDeleted, PersonLeftAccount, Ticked, TickKind
+from state.model.changes import PersonChanged, PersonDeleted, PersonLeftAccount, Ticked, TickKind
 from tests.unit.catalogue_builders import (
     DM,
     INFLUENCER,

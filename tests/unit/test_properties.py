@@ -21,11 +21,11 @@ from events.records import (
     Source,
     StageChanged,
 )
-from state.account import RecentIds, new_account_state
-from state.changes import PersonChanged, PersonDeleted, PersonLeftAccount, Ticked, TickKind
-from state.precedence import rank
-from state.reference_model import HistoryItem, replay
-from state.transitions import apply
+from state.membership.precedence import rank
+from state.model.account import RecentIds, new_account_state
+from state.model.changes import PersonChanged, PersonDeleted, PersonLeftAccount, Ticked, TickKind
+from state.transitions.apply import apply
+from tests.oracles.reference_model import HistoryItem, replay
 from tests.unit.group_histories import (
     CATALOGUE,
     CONFIG,

@@ -16,9 +16,9 @@ from events.records import (
     Source,
     StageCommand,
 )
-from state.changes import TickKind
-from state.config import ConfigTombstone
-from state.reference_model import HistoryItem, TickRequested, World, group_facts, replay
+from state.catalogue.changes import ConfigTombstone
+from state.model.changes import TickKind
+from tests.oracles.reference_model import HistoryItem, TickRequested, World, group_facts, replay
 from tests.unit.catalogue_builders import (
     DM,
     DM_RULE,

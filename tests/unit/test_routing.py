@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from events.records import MembershipAction, MembershipCommand, Source
-from state.changes import (
+from state.model.changes import (
     AccountChanged,
     AccountDeleted,
     ActivityRecorded,
@@ -14,7 +14,7 @@ from state.changes import (
     PersonDeleted,
     PersonLeftAccount,
 )
-from state.routing import Delivery, PersonRoute, route, routing_person
+from state.routing.routes import Delivery, PersonRoute, route, routing_person
 from tests.unit.catalogue_builders import (
     T0,
 )

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from events.errors import BadInput
-from state.activity_log import EMPTY_LOG, ActivityLog, record_activity
-from state.engagement import DEFAULT_WEIGHTS, EngagementRules
-from state.scores import (
+from state.scoring.activity_log import EMPTY_LOG, ActivityLog, record_activity
+from state.scoring.engagement import DEFAULT_WEIGHTS, EngagementRules
+from state.scoring.person import (
     EMPTY_GROUP_RAW,
     MemberScore,
     group_raw_score,

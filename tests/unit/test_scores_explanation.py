@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from state.explanation import (
+from state.scoring.explanation import (
     ActivityContribution,
     Contribution,
     explain_group_change,
     explain_person_change,
     role_share_changes,
 )
-from state.scores import EMPTY_GROUP_RAW, GroupRaw, MemberScore, group_raw_score
+from state.scoring.person import EMPTY_GROUP_RAW, GroupRaw, MemberScore, group_raw_score
 
 WEIGHTING = {"Decision Maker": 100, "Influencer": 80, "Practitioner": 60}
 

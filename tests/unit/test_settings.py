@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from events.errors import BadInput
-from streams.settings import Settings, settings_from_env
+from streams.ops.settings import Settings, settings_from_env
 
 
 def test_defaults_without_environment() -> None:

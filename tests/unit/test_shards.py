@@ -7,8 +7,8 @@ from types import MappingProxyType
 from hypothesis import given
 from hypothesis import strategies as st
 
-from state.shards import Sharded, sharded, sharded_with, sharded_without
-from streams.state_codec import decode_value, encode_value
+from state.model.shards import Sharded, sharded, sharded_with, sharded_without
+from streams.runtime.state_codec import decode_value, encode_value
 
 keys = st.text(min_size=1, max_size=6)
 operations = st.lists(st.tuples(keys, st.one_of(st.none(), st.integers())), max_size=80)

@@ -13,15 +13,15 @@ from hypothesis import given, settings
 
 from events.errors import BadInput
 from events.records import MembershipAction, PersonEvent, Source
-from state.account import AccountState, PersonState
-from state.activity_log import ActivityLog
-from state.changes import TickKind
-from state.parking import Parked, ParkedActivity
-from state.read_only import with_entry
-from state.routing import PersonRoute
-from state.transitions import apply
-from streams.internal import Tick, TickWork
-from streams.state_codec import HEADER, decode_value, encode_value
+from state.model.account import AccountState, PersonState
+from state.model.changes import TickKind
+from state.model.read_only import with_entry
+from state.routing.parking import Parked, ParkedActivity
+from state.routing.routes import PersonRoute
+from state.scoring.activity_log import ActivityLog
+from state.transitions.apply import apply
+from streams.runtime.internal import Tick, TickWork
+from streams.runtime.state_codec import HEADER, decode_value, encode_value
 from tests.unit.group_histories import (
     CATALOGUE,
     ActivityOp,
@@ -40,7 +40,7 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 FIRST_FORMAT = Path(__file__).with_name("account_state_v1.bin")
 # The history whose final state the engine of the first state format wrote to FIRST_FORMAT (per
 # person: profile, activity log as DayActivities, points as a read-only mapping; members as
-# state.group.Member; groups without role totals).
+# state.group.Member, at the paths of the layout before sub-packages; groups without role totals).
 FIRST_FORMAT_HISTORY: list[Op] = [
     ProfileOp(person="p1", title="VP Sales"),
     ActivityOp(person="p0", activity_type="page_viewed", days_ago=0),

@@ -18,14 +18,14 @@ from events.codec import Codec
 from events.decoding import Decoded
 from events.errors import BadInput
 from events.records import AccountEvent, ActivityEvent, PersonEvent
-from state.attributes import person_lookup
-from state.engagement import DEFAULT_WEIGHTS
-from state.membership import desired_role
-from streams.config_apply import read_config_file
-from streams.config_file import FileErrors
-from streams.config_plan import config_plan, current_config
-from streams.generate import Pacer
-from streams.tenant import (
+from state.conditions.attributes import person_lookup
+from state.membership.assignment import desired_role
+from state.scoring.engagement import DEFAULT_WEIGHTS
+from streams.config_file.apply import read_config_file
+from streams.config_file.document import FileErrors
+from streams.config_file.plan import config_plan, current_config
+from streams.demo.generate import Pacer
+from streams.demo.tenant import (
     SampleActivity,
     TenantSpec,
     activity_slots,
@@ -36,7 +36,7 @@ from streams.tenant import (
     sample_activities,
     sample_people,
 )
-from streams.tenant_data import JOB_TITLES
+from streams.demo.tenant_data import JOB_TITLES
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2024, 5, 10, 12, 30, 15, 123456, tzinfo=UTC)
@@ -63,7 +63,7 @@ DIGEST = """
 import hashlib
 from datetime import UTC, datetime
 from events.codec import Codec
-from streams.tenant import TenantSpec, sample_accounts, sample_activities, sample_people
+from streams.demo.tenant import TenantSpec, sample_accounts, sample_activities, sample_people
 spec = TenantSpec(now=datetime(2024, 5, 10, tzinfo=UTC), seed=5, accounts=8, activities=500)
 records = [*sample_accounts(spec), *sample_people(spec)]
 records += [activity.record for activity in sample_activities(spec)]

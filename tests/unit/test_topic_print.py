@@ -7,9 +7,9 @@ import json
 
 from events.codec import Codec
 from events.decoding import Decoded, DecodeFailure
-from streams.cli import build_parser
-from streams.settings import settings_from_env
-from streams.topic_print import json_value, print_options, record_line
+from streams.cli.main import build_parser
+from streams.cli.topic_print import json_value, print_options, record_line
+from streams.ops.settings import settings_from_env
 from tests.golden.samples import SAMPLES
 
 CODEC = Codec()

@@ -16,15 +16,15 @@ from events.records import (
     MembershipAction,
     MembershipChanged,
 )
-from state.account import RECENT_IDS_PER_GENERATION, RecentIds, new_account_state
-from state.changes import (
+from state.model.account import RECENT_IDS_PER_GENERATION, RecentIds, new_account_state
+from state.model.changes import (
     AccountChanged,
     ActivityRecorded,
     PersonChanged,
     cause_of,
     input_key,
 )
-from state.transitions import apply
+from state.transitions.apply import apply
 from tests.unit.catalogue_builders import DM, T0, standard_catalogue
 from tests.unit.group_builders import (
     account,

@@ -6,8 +6,8 @@ applied, so a record redelivered after a crash changes nothing (at-least-once, i
 Every applied record produces `word -> count` on `<prefix>.tallies`.
 
 faust-streaming 0.15.3 can skip input records around a restart; like the engine's agents, the
-tally applies its input through `streams.ordered_inputs`, with its ledger in the same table and
-catch-up ticks (`<prefix>.catch-up`, one per partition every TALLY_CATCH_UP_S seconds) from the
+tally applies its input through `streams.runtime.ordered_inputs`, with its ledger in the same table
+and catch-up ticks (`<prefix>.catch-up`, one per partition every TALLY_CATCH_UP_S seconds) from the
 leader's timer.
 
 Run as its own process: `python -m tests.integration.apps.tally worker`, configured by
@@ -23,9 +23,9 @@ from typing import Any
 
 import faust
 
-from streams.catch_up import InputLedger, RecordReader
-from streams.ordered_inputs import OrderedInputs
-from streams.outputs import Source
+from streams.runtime.catch_up import InputLedger, RecordReader
+from streams.runtime.ordered_inputs import OrderedInputs
+from streams.runtime.outputs import Source
 
 PREFIX = os.environ.get("TALLY_PREFIX", "tally")
 BROKER = os.environ.get("TALLY_BROKER", "127.0.0.1:9092")

@@ -1,0 +1,87 @@
+"""`calibrate_references`: one calibration round, from every partition's raw scores.
+
+A collect tick makes every account partition send its people's and groups' raw scores to the
+one-partition calibration topic. When all partitions of a round have answered, the new references
+(`state.scoring.calibration.calibrate`: the 99th percentile of non-zero raws, never below the
+floor) go to every account partition as a calibration tick, and each emits, once, every score that
+moves.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from state.model.account import GROUP_REFERENCE_FLOOR, PERSON_REFERENCE_FLOOR
+from state.scoring.calibration import Reference, calibrate, initial_reference
+from streams.runtime.engine import Engine, guarded
+from streams.runtime.internal import CalibrationRound, CalibrationSample, Tick, TickWork
+from streams.runtime.outputs import Source
+from streams.runtime.state_codec import decode_value, encode_value
+
+CURRENT_KEY = b"\x00current"
+
+
+class Calibrator:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.rounds = engine.table("calibration-rounds", 1)
+        self.ticks_topic = engine.settings.internal_topic("account-ticks")
+
+    async def take(self, source: Source) -> None:
+        sample = decode_value(source.value or b"", CalibrationSample)
+        key = sample.round_id.encode()
+        stored = self.rounds.get(key)
+        round_ = CalibrationRound(round_id=sample.round_id)
+        if stored is not None:
+            round_ = decode_value(stored, CalibrationRound)
+        if any(s.partition == sample.partition for s in round_.samples):
+            return
+        samples = (*round_.samples, sample)
+        if len(samples) < sample.partitions:
+            self.rounds[key] = encode_value(
+                CalibrationRound(round_id=round_.round_id, samples=samples)
+            )
+            return
+        if stored is not None:
+            del self.rounds[key]
+        await self._publish(samples)
+
+    async def _publish(self, samples: tuple[CalibrationSample, ...]) -> None:
+        person, group = self._current()
+        person = calibrate(
+            [r for s in samples for r in s.person_raws], PERSON_REFERENCE_FLOOR, person
+        )
+        group = calibrate([r for s in samples for r in s.group_raws], GROUP_REFERENCE_FLOOR, group)
+        at = max(s.at for s in samples)
+        tick = Tick(
+            tick_id=f"calibration-{samples[0].round_id}-{uuid.uuid4().hex[:8]}",
+            work=TickWork.CALIBRATION,
+            at=at,
+            person_reference=person,
+            group_reference=group,
+        )
+        self.rounds[CURRENT_KEY] = encode_value(tick)
+        await self.engine.broadcast(self.ticks_topic, tick, self.engine.settings.partitions)
+
+    def _current(self) -> tuple[Reference, Reference]:
+        stored = self.rounds.get(CURRENT_KEY)
+        if stored is None:
+            return initial_reference(PERSON_REFERENCE_FLOOR), initial_reference(
+                GROUP_REFERENCE_FLOOR
+            )
+        tick = decode_value(stored, Tick)
+        assert tick.person_reference is not None
+        assert tick.group_reference is not None
+        return tick.person_reference, tick.group_reference
+
+
+def register(engine: Engine) -> None:
+    calibrator = Calibrator(engine)
+    source = engine.channel(engine.settings.internal_topic("calibration"))
+
+    async def calibrate_references(stream: Any) -> None:
+        async for event in stream.events():
+            await guarded(engine, "calibrate_references", Source.of(event), calibrator.take)
+
+    engine.app.agent(source, name="calibrate_references", concurrency=1)(calibrate_references)

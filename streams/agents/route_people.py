@@ -1,0 +1,167 @@
+"""`route_people`: person events and activities (keyed by person) to the accounts they concern.
+
+Persons, activities and the person ticks are co-partitioned, so one agent at concurrency 1 reads
+them together with two tables of the same partitioning: where each person is (`person-routes`)
+and the activities waiting for a person not seen yet (`parked-activities`). The decisions are
+`state.routing.routes.route` and `state.routing.parking`; this module moves bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from events.decoding import Decoded, DecodeFailure, future_timestamp_failure
+from events.errors import BadInput
+from events.records import ActivityEvent, PersonEvent
+from state.routing.parking import NOTHING_PARKED, Parked, ParkedActivity, expired, park
+from state.routing.routes import PersonRoute, Routed, route
+from streams.runtime.engine import Engine, ordered_inputs, wall_clock
+from streams.runtime.internal import RoutedChange, Tick, TickWork
+from streams.runtime.outputs import Source
+from streams.runtime.partitioning import partition_of
+from streams.runtime.state_codec import decode_value, encode_value
+
+
+class PeopleRouter:
+    def __init__(self, engine: Engine) -> None:
+        settings = engine.settings
+        self.engine = engine
+        self.topics = settings.topics
+        self.ticks_topic = settings.internal_topic("person-ticks")
+        self.routes = engine.table("person-routes", settings.partitions)
+        self.parked = engine.table("parked-activities", settings.partitions)
+        self.changes_topic = settings.internal_topic("account-changes")
+        self.ttl = timedelta(seconds=settings.pending_activity_ttl_s)
+        self.input_topics = (settings.topics.persons, settings.topics.activities, self.ticks_topic)
+        self.inputs = ordered_inputs(
+            engine,
+            "route_people",
+            table=self.routes,
+            take=self.take,
+            topics=self.input_topics,
+        )
+
+    async def take(self, source: Source) -> None:
+        if source.topic == self.ticks_topic:
+            await self._tick(source, decode_value(source.value or b"", Tick))
+            return
+        value = source.value or b""
+        decoded: Decoded[PersonEvent] | Decoded[ActivityEvent] | DecodeFailure = (
+            await self.engine.decode_as(value, PersonEvent)
+            if source.topic == self.topics.persons
+            else await self.engine.decode_as(value, ActivityEvent)
+        )
+        if isinstance(decoded, DecodeFailure):
+            await self.engine.emitter.dead_letter(source, decoded)
+            return
+        record = decoded.record
+        now = wall_clock()
+        too_new = future_timestamp_failure(record, now=now)
+        if too_new is not None:
+            await self.engine.emitter.dead_letter(source, too_new)
+            return
+        await self._route(source, record)
+
+    async def _route(self, source: Source, record: PersonEvent | ActivityEvent) -> None:
+        key = record.person_id.encode()
+        stored = self.routes.get(key)
+        prior = None if stored is None else decode_value(stored, PersonRoute)
+        routed = route(record, prior)
+        if isinstance(record, ActivityEvent) and routed.ignored == "unknown_person":
+            await self._park(source, record)
+            return
+        await self._follow(source, routed, key)
+        if isinstance(record, PersonEvent) and routed.person_route is not None:
+            await self._release(key, routed.person_route)
+
+    async def _follow(self, source: Source, routed: Routed, person_key: bytes) -> None:
+        if routed.ignored == "stale":
+            self.engine.emitter.metrics.ignored.labels("stale_profile").inc()
+        elif routed.ignored is not None:
+            error = BadInput(f"activity cannot be routed: {routed.ignored}")
+            await self.engine.emitter.dead_letter(source, error, kind=routed.ignored)
+        sent = []
+        for delivery in routed.deliveries:
+            change = RoutedChange(account_id=delivery.account_id, change=delivery.change)
+            key, value = delivery.account_id.encode(), encode_value(change)
+            sent.append(await self.engine.emitter.send(self.changes_topic, key, value))
+        # The route is stored once its deliveries are published (see Emitter), so that a worker
+        # killed in between routes the input again from the old route.
+        await asyncio.gather(*sent)
+        if routed.person_route is not None:
+            self.routes[person_key] = encode_value(routed.person_route)
+
+    async def _park(self, source: Source, activity: ActivityEvent) -> None:
+        key = activity.person_id.encode()
+        item = ParkedActivity(
+            activity=activity,
+            parked_at=wall_clock(),
+            topic=source.topic,
+            partition=source.partition,
+            offset=source.offset,
+            key=source.key,
+            value=source.value,
+        )
+        parked, overflow = park(self._parked(key), item)
+        self.parked[key] = encode_value(parked)
+        if overflow is not None:
+            error = BadInput(f"too many activities wait for person {activity.person_id}")
+            await self.engine.emitter.dead_letter(source, error, kind="parking_full")
+
+    async def _release(self, key: bytes, person_route: PersonRoute) -> None:
+        parked = self._parked(key)
+        if not parked.activities:
+            return
+        current = person_route
+        for item in parked.activities:
+            routed = route(item.activity, current)
+            current = routed.person_route or current
+            await self._follow(_item_source(item), routed, key)
+        del self.parked[key]
+
+    async def _tick(self, source: Source, tick: Tick) -> None:
+        if tick.work is not TickWork.PENDING:
+            return
+        partitions = self.engine.settings.partitions
+        for key in list(self.parked.keys()):
+            if partition_of(key, partitions) != source.partition:
+                continue
+            kept, gone = expired(self._parked(key), tick.at, self.ttl)
+            if kept.activities:
+                self.parked[key] = encode_value(kept)
+            else:
+                del self.parked[key]
+            for item in gone:
+                error = BadInput(
+                    f"activity {item.activity.activity_id}: no profile for person "
+                    f"{item.activity.person_id} within {self.ttl.total_seconds():.0f}s"
+                )
+                await self.engine.emitter.dead_letter(_item_source(item), error, "unknown_person")
+
+    def _parked(self, key: bytes) -> Parked:
+        stored = self.parked.get(key)
+        return NOTHING_PARKED if stored is None else decode_value(stored, Parked)
+
+
+def _item_source(item: ParkedActivity) -> Source:
+    return Source(
+        topic=item.topic,
+        partition=item.partition,
+        offset=item.offset,
+        key=item.key,
+        value=item.value,
+    )
+
+
+def register(engine: Engine) -> None:
+    router = PeopleRouter(engine)
+    source = engine.channel(*router.inputs.subscribed)
+
+    async def route_people(stream: Any) -> None:
+        await engine.config_ready.wait()
+        async for event in stream.events():
+            await router.inputs.apply(Source.of(event))
+
+    engine.app.agent(source, name="route_people", concurrency=1)(route_people)

@@ -1,0 +1,105 @@
+"""Configuration: every worker folds the config topic; one agent turns changes into ticks.
+
+- `read_config` (a task on every worker) reads the compacted config topic from the beginning, with
+  no consumer group, into the worker's `CatalogueView`; the worker's agents start only once it has
+  caught up with the topic's end as of start-up.
+- `track_config` (an agent; the topic's one partition belongs to one worker at a time) waits until
+  its view has folded each record, dead-letters a refused one with its reason, and sends a config
+  tick to every account partition for an accepted one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from events.errors import BadInput
+from streams.runtime.engine import Engine, guarded, wall_clock
+from streams.runtime.internal import Tick, TickWork
+from streams.runtime.outputs import Source
+
+log = logging.getLogger(__name__)
+RETRY_S = (0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+async def read_config(engine: Engine) -> None:
+    """Fold the config topic forever; reconnect with backoff when the broker goes away."""
+    attempt = 0
+    while True:
+        try:
+            await engine.use_registry()
+            await _follow_config(engine)
+        except KafkaError as exc:
+            log.warning("config reader: %s; reconnecting", type(exc).__name__)
+        except Exception:
+            log.exception("config reader failed; restarting it")
+        delay = RETRY_S[min(attempt, len(RETRY_S) - 1)]
+        attempt += 1
+        await asyncio.sleep(delay)
+
+
+async def _follow_config(engine: Engine) -> None:
+    topic = engine.settings.topics.config
+    partition = TopicPartition(topic, 0)
+    consumer = AIOKafkaConsumer(
+        **engine.settings.kafka.client_options(), group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign([partition])
+        consumer.seek(partition, engine.view.next_offset)
+        end = (await consumer.end_offsets([partition]))[partition]
+        if engine.view.next_offset >= end:
+            engine.config_ready.set()
+        while True:
+            batch = await consumer.getmany(partition, timeout_ms=500)
+            for message in batch.get(partition, []):
+                await engine.view.folded(message.offset, message.key, message.value)
+            if not engine.config_ready.is_set() and engine.view.next_offset >= end:
+                log.info("config reader: caught up at offset %d", engine.view.next_offset)
+                engine.config_ready.set()
+    finally:
+        await consumer.stop()
+
+
+class ConfigTracker:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.ticks_topic = engine.settings.internal_topic("account-ticks")
+
+    async def take(self, source: Source) -> None:
+        verdict = await self.engine.view.reached(source.offset)
+        if verdict is None:
+            return
+        if verdict.change is None:
+            error = BadInput(f"config record at offset {source.offset}: {verdict.reason}")
+            await self.engine.emitter.dead_letter(source, error, kind=verdict.kind)
+            return
+        tick = Tick(
+            tick_id=f"config-{source.offset}-{uuid.uuid4().hex[:8]}",
+            work=TickWork.CONFIG,
+            at=wall_clock(),
+            config_offset=source.offset,
+        )
+        await self.engine.broadcast(self.ticks_topic, tick, self.engine.settings.partitions)
+
+
+def register(engine: Engine) -> None:
+    tracker = ConfigTracker(engine)
+    source = engine.channel(engine.settings.topics.config)
+
+    async def follow_config() -> None:
+        await read_config(engine)
+
+    async def track_config(stream: Any) -> None:
+        await engine.config_ready.wait()
+        async for event in stream.events():
+            await guarded(engine, "track_config", Source.of(event), tracker.take)
+
+    engine.app.task(follow_config)
+    engine.app.agent(source, name="track_config", concurrency=1)(track_config)

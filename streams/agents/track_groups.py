@@ -1,0 +1,186 @@
+"""`track_groups`: the per-account processor that keeps every buying group current.
+
+It reads, co-partitioned by account id: routed person changes and activities
+(`internal.account-changes`), account events, audience memberships, commands, and the account
+ticks. For each input: decode -> load the account's state -> `state.transitions.apply.apply` ->
+store
+-> emit. Ticks apply to every account of the tick's partition.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from events.decoding import DecodeFailure, future_timestamp_failure
+from events.records import AccountEvent, AudienceMembershipEvent, MembershipCommand, StageCommand
+from state.model.account import AccountState, new_account_state
+from state.model.changes import Change, ConfigChanged, Ticked, TickKind
+from state.routing.routes import route
+from state.scoring.calibration import Reference
+from state.transitions.apply import apply
+from streams.runtime.account_store import AccountStore
+from streams.runtime.engine import Engine, ordered_inputs, wall_clock
+from streams.runtime.internal import CalibrationSample, RoutedChange, Tick, TickWork
+from streams.runtime.outputs import Source
+from streams.runtime.partitioning import partition_of
+from streams.runtime.state_codec import decode_value, encode_value
+
+ACCOUNT_KEYED = (AccountEvent, AudienceMembershipEvent, MembershipCommand, StageCommand)
+REFERENCES_KEY = b"\x00references:"
+TICK_KINDS = {
+    TickWork.DECAY: TickKind.DECAY,
+    TickWork.CALIBRATION: TickKind.CALIBRATION,
+    TickWork.RECONCILIATION: TickKind.RECONCILIATION,
+}
+
+
+class GroupTracker:
+    def __init__(self, engine: Engine) -> None:
+        settings = engine.settings
+        self.engine = engine
+        self.partitions = settings.partitions
+        self.changes_topic = settings.internal_topic("account-changes")
+        self.ticks_topic = settings.internal_topic("account-ticks")
+        self.calibration = engine.channel(settings.internal_topic("calibration"))
+        self.accounts = engine.table("accounts", settings.partitions)
+        self.store = AccountStore(self.accounts)
+        topics = settings.topics
+        self.input_topics = (
+            self.changes_topic,
+            topics.accounts,
+            topics.audience_memberships,
+            topics.commands,
+            self.ticks_topic,
+        )
+        self.inputs = ordered_inputs(
+            engine,
+            "track_groups",
+            table=self.accounts,
+            take=self.take,
+            topics=self.input_topics,
+        )
+
+    async def take(self, source: Source) -> None:
+        value = source.value or b""
+        if source.topic == self.changes_topic:
+            routed = decode_value(value, RoutedChange)
+            now = source.processed_at()
+            await self.apply_to(source.partition, routed.account_id, routed.change, now)
+        elif source.topic == self.ticks_topic:
+            await self._tick(source.partition, decode_value(value, Tick))
+        else:
+            await self._input(source)
+
+    async def _input(self, source: Source) -> None:
+        expected = self.engine.settings.topics.records_on(source.topic)
+        decoded = await self.engine.decode(source.value or b"", expected)
+        if isinstance(decoded, DecodeFailure):
+            await self.engine.emitter.dead_letter(source, decoded)
+            return
+        record = decoded.record
+        assert isinstance(record, ACCOUNT_KEYED), f"{source.topic} carries account-keyed records"
+        too_new = future_timestamp_failure(record, now=wall_clock())
+        if too_new is not None:
+            await self.engine.emitter.dead_letter(source, too_new)
+            return
+        now = source.processed_at()
+        for delivery in route(record, None).deliveries:
+            await self.apply_to(source.partition, delivery.account_id, delivery.change, now)
+
+    async def apply_to(
+        self, partition: int, account_id: str, change: Change, now: datetime
+    ) -> None:
+        stored = self.store.load(account_id)
+        state = self._new_account(partition, account_id) if stored is None else stored.state
+        outcome = apply(state, change, self.engine.view.catalogue, now)
+        # Published first, stored after: see Emitter.
+        await self.engine.emitter.emit(outcome.records)
+        if outcome.state is not state:
+            self.store.save(account_id, stored, outcome.state)
+
+    def _new_account(self, partition: int, account_id: str) -> AccountState:
+        person, group = self._references(partition)
+        return new_account_state(account_id, person_reference=person, group_reference=group)
+
+    def _references(self, partition: int) -> tuple[Reference | None, Reference | None]:
+        stored = self.accounts.get(REFERENCES_KEY + str(partition).encode())
+        if stored is None:
+            return None, None
+        tick = decode_value(stored, Tick)
+        return tick.person_reference, tick.group_reference
+
+    def _account_ids(self, partition: int) -> list[str]:
+        return sorted(
+            account_id
+            for account_id in self.store.account_ids()
+            if partition_of(account_id.encode(), self.partitions) == partition
+        )
+
+    async def _tick(self, partition: int, tick: Tick) -> None:
+        change: Change
+        if tick.work is TickWork.CONFIG:
+            config_change = await self._config_change(tick)
+            if config_change is None:
+                return
+            change = config_change
+        elif tick.work is TickWork.COLLECT:
+            await self._collect(partition, tick)
+            return
+        elif tick.work in TICK_KINDS:
+            if tick.work is TickWork.CALIBRATION:
+                self.accounts[REFERENCES_KEY + str(partition).encode()] = encode_value(tick)
+            change = Ticked(
+                event_id=tick.tick_id,
+                occurred_at=tick.at,
+                kind=TICK_KINDS[tick.work],
+                person_reference=tick.person_reference,
+                group_reference=tick.group_reference,
+            )
+        else:
+            return
+        for account_id in self._account_ids(partition):
+            await self.apply_to(partition, account_id, change, tick.at)
+
+    async def _config_change(self, tick: Tick) -> ConfigChanged | None:
+        assert tick.config_offset is not None
+        verdict = await self.engine.view.reached(tick.config_offset)
+        if verdict is None or verdict.change is None:
+            return None
+        change = verdict.change
+        return ConfigChanged(
+            event_id=change.event_id, occurred_at=change.occurred_at, kind=change.kind, id=change.id
+        )
+
+    async def _collect(self, partition: int, tick: Tick) -> None:
+        people: list[float] = []
+        groups: list[float] = []
+        for account_id in self._account_ids(partition):
+            stored = self.store.load(account_id)
+            if stored is None:
+                continue
+            people.extend(stored.state.person_raws())
+            groups.extend(stored.state.group_raws())
+        sample = CalibrationSample(
+            round_id=tick.tick_id,
+            partition=partition,
+            partitions=self.partitions,
+            at=tick.at,
+            person_raws=tuple(people),
+            group_raws=tuple(groups),
+        )
+        await self.calibration.send(key=tick.tick_id.encode(), value=encode_value(sample))
+
+
+def register(engine: Engine) -> GroupTracker:
+    tracker = GroupTracker(engine)
+    source = engine.channel(*tracker.inputs.subscribed)
+
+    async def track_groups(stream: Any) -> None:
+        await engine.config_ready.wait()
+        async for event in stream.events():
+            await tracker.inputs.apply(Source.of(event))
+
+    engine.app.agent(source, name="track_groups", concurrency=1)(track_groups)
+
+    return tracker

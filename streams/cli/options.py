@@ -1,0 +1,36 @@
+"""What the Kafka commands (`config apply`, `generate`) share: options, settings, failure."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+
+from streams.ops.settings import Settings
+
+
+def add_kafka_options(parser: argparse.ArgumentParser) -> None:
+    """`--prefix` and `--bootstrap`, which override the environment's settings."""
+    parser.add_argument("--prefix", help="topic prefix (env BG_TOPIC_PREFIX; default bg)")
+    parser.add_argument(
+        "--bootstrap",
+        help="Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; default 127.0.0.1:9092)",
+    )
+
+
+def command_settings(args: argparse.Namespace, settings: Settings) -> Settings:
+    """`settings` (from the environment, by streams.ops.settings) with the prefix and bootstrap
+    servers given on the command line."""
+    if args.bootstrap:
+        kafka = replace(settings.kafka, bootstrap_servers=args.bootstrap)
+        settings = replace(settings, kafka=kafka)
+    if args.prefix is not None:
+        settings = replace(settings, topic_prefix=args.prefix)
+    _ = settings.topics  # raises BadInput for a prefix that makes no legal topic name
+    return settings
+
+
+def kafka_failed(command: str, settings: Settings, exc: Exception) -> int:
+    """Say on stderr that Kafka (at the configured servers) failed `command`; the exit code, 2."""
+    print(f"{command}: Kafka at {settings.kafka.bootstrap_servers}: {exc!r}", file=sys.stderr)
+    return 2

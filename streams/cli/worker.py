@@ -1,0 +1,78 @@
+"""`buying-groups worker` (run the engine) and `buying-groups tick` (request periodic work now)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaProducer
+
+from streams.ops.settings import Settings, current_settings
+from streams.runtime.internal import Tick, TickWork
+from streams.runtime.provision import ensure_topics
+from streams.runtime.state_codec import encode_value
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    settings = current_settings()
+    created = asyncio.run(ensure_topics(settings))
+    if created:
+        print(f"created {len(created)} topics", file=sys.stderr)
+    from streams.app import app  # noqa: PLC0415 - importing the app builds it from the settings
+
+    sys.argv = [
+        "buying-groups",
+        "worker",
+        "--loglevel",
+        args.loglevel,
+        "--web-host",
+        settings.web_host,
+        "--web-port",
+        str(settings.web_port),
+    ]
+    app.main()
+    return 0
+
+
+def tick_record(work: TickWork, at: datetime) -> Tick:
+    return Tick(tick_id=f"{work.value}-manual-{uuid.uuid4().hex}", work=work, at=at)
+
+
+async def send_tick(settings: Settings, work: TickWork, at: datetime) -> int:
+    """One tick to every partition of the topic `work` belongs to; returns the partitions."""
+    await ensure_topics(settings)
+    name = "person-ticks" if work is TickWork.PENDING else "account-ticks"
+    topic = settings.internal_topic(name)
+    producer = AIOKafkaProducer(**settings.kafka.client_options(), acks="all")
+    await producer.start()
+    try:
+        value = encode_value(tick_record(work, at))
+        for partition in range(settings.partitions):
+            await producer.send_and_wait(topic, value=value, key=b"tick", partition=partition)
+    finally:
+        await producer.stop()
+    return settings.partitions
+
+
+def run_tick(args: argparse.Namespace) -> int:
+    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    work = TickWork(args.work)
+    partitions = asyncio.run(send_tick(current_settings(), work, at))
+    print(f"sent a {work.value} tick at {at.isoformat()} to {partitions} partitions")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    worker = subparsers.add_parser("worker", help="run the engine (a Faust worker)")
+    worker.add_argument("-l", "--loglevel", default="info")
+    worker.set_defaults(func=run_worker)
+    tick = subparsers.add_parser("tick", help="request periodic work now (or at --at)")
+    choices = [w.value for w in TickWork if w is not TickWork.CALIBRATION]
+    tick.add_argument("work", choices=choices, help="collect starts a calibration round")
+    tick.add_argument("--at", help="the time the work happens at (ISO 8601; default now)")
+    tick.set_defaults(func=run_tick)

@@ -1,0 +1,178 @@
+"""The engine's parts that every agent shares: the Faust app, its channels, tables and codecs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import faust
+
+from events.codec import Codec
+from events.decoding import Decoded, DecodeFailure
+from events.errors import BadInput
+from events.records import TOPIC_RECORD_TYPES, TopicRecord
+from streams.ops.settings import Settings
+from streams.runtime.catalogue_view import CatalogueView
+from streams.runtime.catch_up import InputLedger, RecordReader
+from streams.runtime.internal import Tick
+from streams.runtime.ordered_inputs import INFRASTRUCTURE_ERRORS, OrderedInputs, Take
+from streams.runtime.outputs import Emitter, Source
+from streams.runtime.registry import RegistryCodec, connect_codec
+from streams.runtime.state_codec import encode_value
+
+R = TypeVar("R", bound=TopicRecord)
+RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def faust_app(settings: Settings) -> faust.App:
+    kafka = settings.kafka
+    options: dict[str, Any] = {
+        "broker": [f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
+        "store": "rocksdb://",
+        "datadir": str(settings.data_dir),
+        "processing_guarantee": "at_least_once",
+        "topic_partitions": settings.partitions,
+        "table_standby_replicas": settings.standby_replicas,
+        "web_host": settings.web_host,
+        "web_port": settings.web_port,
+        "web_enabled": True,
+        "web_tables_enabled": False,
+        "web_router_enabled": False,
+        "producer_threaded": False,
+        "producer_acks": -1,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": settings.session_timeout_s,
+        "broker_heartbeat_interval": min(3.0, settings.session_timeout_s / 3),
+    }
+    if kafka.sasl_mechanism:
+        options["broker_credentials"] = faust.SASLCredentials(
+            username=kafka.sasl_username,
+            password=kafka.sasl_password,
+            mechanism=kafka.sasl_mechanism,
+            ssl_context=kafka.ssl_context(),
+        )
+    return faust.App(settings.app_id, **options)
+
+
+@dataclass
+class Engine:
+    """Built once per worker process by `streams.app.create_app`."""
+
+    settings: Settings
+    app: Any
+    codec: Codec
+    emitter: Emitter
+    view: CatalogueView
+    reader: RecordReader
+    config_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    registry: RegistryCodec | None = None
+    ordered: list[OrderedInputs] = field(default_factory=list)
+    _channels: dict[str, Any] = field(default_factory=dict)
+
+    def applied_up_to(self, topic: str, partition: int) -> int | None:
+        """The next offset of `topic`/`partition` that an agent applying it in order expects
+        (everything before it is applied); None for a topic no such agent reads, and with
+        catch-up off (BG_CATCH_UP=off: the consumer's offsets are trusted)."""
+        if not self.settings.catch_up:
+            return None
+        for inputs in self.ordered:
+            if topic in inputs.topics:
+                return int(inputs.ledger.expected(topic, partition))
+        return None
+
+    async def use_registry(self) -> None:
+        """With a schema registry configured (SCHEMA_REGISTRY_URL): register the contract's
+        schemas and write Confluent framing from now on; inputs are read in either framing."""
+        url = self.settings.schema_registry_url
+        if url is None or self.registry is not None:
+            return
+        self.registry = await connect_codec(url, self.settings.topics, self.codec)
+        self.emitter.codec = self.registry.codec
+
+    async def decode(
+        self, data: bytes, expected: tuple[type[object], ...] = TOPIC_RECORD_TYPES
+    ) -> Decoded[TopicRecord] | DecodeFailure:
+        """An input record, in single-object encoding or Confluent framing."""
+        if self.registry is None:
+            return self.codec.decode(data, expected)
+        return await self.registry.decode(data, expected)
+
+    async def decode_as(self, data: bytes, expected: type[R]) -> Decoded[R] | DecodeFailure:
+        if self.registry is None:
+            return self.codec.decode_as(data, expected)
+        return await self.registry.decode_as(data, expected)
+
+    def channel(self, *names: str) -> Any:
+        """A raw-bytes Faust topic over `names` (one object per set of names)."""
+        key = ",".join(names)
+        if key not in self._channels:
+            self._channels[key] = self.app.topic(*names, **RAW)
+        return self._channels[key]
+
+    def table(self, name: str, partitions: int) -> Any:
+        return self.app.Table(
+            name, partitions=partitions, default=None, key_type=bytes, value_type=bytes
+        )
+
+    async def broadcast(self, topic: str, tick: Tick, partitions: int) -> None:
+        """One copy of `tick` to every partition of `topic`."""
+        channel = self.channel(topic)
+        value = encode_value(tick)
+        for partition in range(partitions):
+            await channel.send(key=b"tick", value=value, partition=partition)
+
+
+async def guarded(engine: Engine, agent: str, source: Source, take: Take) -> None:
+    """Run `take(source)`. A failure of the input itself dead-letters the input, and the agent
+    goes on; a failure of the infrastructure stops the worker, so the input is read again after
+    the restart instead of being acknowledged and lost."""
+    metrics = engine.emitter.metrics
+    started = time.perf_counter()
+    try:
+        await take(source)
+    except INFRASTRUCTURE_ERRORS as exc:
+        await engine.app.crash(exc)
+        raise
+    except Exception as exc:  # the agent must go on with the next record
+        error = BadInput(f"{type(exc).__name__}: {exc}")
+        await engine.emitter.dead_letter(source, error, kind="processing_error")
+    finished = time.perf_counter()
+    metrics.consumed.labels(source.topic).inc()
+    metrics.processing.labels(agent).observe(finished - started)
+    if source.appended_s:
+        metrics.input_age.labels(agent).observe(max(0.0, time.time() - source.appended_s))
+
+
+def ordered_inputs(
+    engine: Engine, agent: str, *, table: Any, take: Take, topics: tuple[str, ...]
+) -> OrderedInputs:
+    """`agent`'s inputs applied in order with nothing skipped (streams.runtime.ordered_inputs), its
+    ledger kept in `table`, caught up on the engine's catch-up ticks; each input guarded and
+    every caught-up record counted in `bg_records_caught_up`."""
+    settings = engine.settings
+
+    async def run(source: Source) -> None:
+        await guarded(engine, agent, source, take)
+
+    def counted(source: Source, why: str) -> None:
+        engine.emitter.metrics.caught_up.labels(source.topic, why).inc()
+
+    inputs = OrderedInputs(
+        app=engine.app,
+        ledger=InputLedger(table, engine.reader),
+        take=run,
+        topics=topics,
+        catch_up_topic=settings.internal_topic("catch-up-ticks"),
+        interval_s=settings.catch_up_interval_s,
+        enabled=settings.catch_up,
+        counted=counted,
+    )
+    engine.ordered.append(inputs)
+    return inputs

@@ -1,0 +1,66 @@
+"""Records on the engine's internal topics (encoded with streams.runtime.state_codec, never public).
+
+- `account-changes` (key account_id): a routed input for one account, as the domain's `Change`.
+- `account-ticks` / `person-ticks` (one record per partition): periodic work and config changes,
+  handled by the partition's agent inside its stream, where table writes are allowed.
+- `calibration` (one partition): each account partition's raw scores for one calibration round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from state.model.changes import Change
+from state.scoring.calibration import Reference
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoutedChange:
+    account_id: str
+    change: Change
+
+
+class TickWork(StrEnum):
+    DECAY = "decay"
+    CALIBRATION = "calibration"
+    RECONCILIATION = "reconciliation"
+    CONFIG = "config"
+    COLLECT = "collect"
+    PENDING = "pending"
+    CATCH_UP = "catch-up"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tick:
+    """Work for every key of one partition, at `at` (the injected clock of tests, else now).
+
+    CONFIG names the config record (topic offset) that changed; CALIBRATION carries the new
+    references; COLLECT asks for raw scores for calibration round `tick_id`.
+    """
+
+    tick_id: str
+    work: TickWork
+    at: datetime
+    config_offset: int | None = None
+    person_reference: Reference | None = None
+    group_reference: Reference | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CalibrationSample:
+    round_id: str
+    partition: int
+    partitions: int
+    at: datetime
+    person_raws: tuple[float, ...]
+    group_raws: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CalibrationRound:
+    """The samples of one round so far, and the references in force."""
+
+    round_id: str
+    samples: tuple[CalibrationSample, ...] = ()

@@ -1,0 +1,102 @@
+"""Applying one table-writing agent's inputs in offset order, with nothing skipped.
+
+The mechanism is in streams.runtime.catch_up; this is its use inside a Faust agent. It needs only
+the Faust app (its consumer and its crash), so that any Faust agent with a table can use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka.errors import KafkaError
+from faust.types import TP
+
+from events.errors import Unavailable
+from streams.runtime.catch_up import InputLedger
+from streams.runtime.outputs import Source
+
+INFRASTRUCTURE_ERRORS = (KafkaError, Unavailable, OSError, asyncio.TimeoutError)
+
+Take = Callable[[Source], Awaitable[None]]
+Counted = Callable[[Source, str], None]
+
+
+@dataclass
+class OrderedInputs:
+    """One table-writing agent's inputs (`topics`), applied in offset order with nothing skipped:
+    records the stream skipped are read from the broker before the record that reveals them, and
+    each record of `catch_up_topic` (a tick per partition, every `interval_s`) reads the records
+    the stream stalled on in that partition of `topics`.
+
+    `take` applies one record, and `counted(source, why)` is told of every record caught up
+    ("skipped" or "stalled"). With `enabled` false the consumer's offsets are trusted."""
+
+    app: Any
+    ledger: InputLedger
+    take: Take
+    topics: tuple[str, ...]
+    catch_up_topic: str
+    interval_s: float
+    enabled: bool = True
+    counted: Counted | None = None
+    _last_applied: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def subscribed(self) -> tuple[str, ...]:
+        """Every topic the agent reads: its inputs and the catch-up ticks."""
+        return (*self.topics, self.catch_up_topic)
+
+    async def apply(self, source: Source) -> None:
+        """`source`, after the records the stream skipped before it; or, for a catch-up tick,
+        the records its partition stalled on."""
+        try:
+            if source.topic == self.catch_up_topic:
+                if self.enabled:
+                    await self._catch_up(source.partition)
+                return
+            expected = self.ledger.expected(source.topic, source.partition)
+            skipped = await self.ledger.skipped_before(source, expected) if self.enabled else []
+        except INFRASTRUCTURE_ERRORS as exc:
+            await self.app.crash(exc)
+            raise
+        await self._applied(skipped, "skipped")
+        await self.take(source)
+        # One ledger read per input: the skipped records only moved it up to `source.offset`.
+        self.ledger.passed(source, expected)
+        self._last_applied[source.topic] = time.monotonic()
+
+    async def _catch_up(self, partition: int) -> None:
+        """Only a topic that the stream left alone for a whole catch-up interval is checked: a
+        partition of a busy topic is more likely waiting its turn in a backlog than stalled
+        (and the next record to reach it reveals what was skipped). The stream is sent back to
+        the first stalled record once they are applied, so that Faust reads them again
+        (duplicates, which change nothing) and its committed offset, which SREs watch as lag,
+        moves on."""
+        quiet_since = time.monotonic() - self.interval_s
+        for topic in self.topics:
+            busy = self._last_applied.get(topic, quiet_since) > quiet_since
+            end = None if busy else self._end_offset(topic, partition)
+            stalled = await self.ledger.stalled(topic, partition, end)
+            await self._applied(stalled, "stalled")
+            if stalled:
+                await self.app.consumer.seek(TP(topic, partition), stalled[0].offset)
+
+    def _end_offset(self, topic: str, partition: int) -> int | None:
+        """The partition's end offset from the consumer's last fetch (no request to the broker);
+        None while it has not fetched the partition."""
+        try:
+            end = self.app.consumer.highwater(TP(topic, partition))
+        except Exception:
+            return None
+        return end if isinstance(end, int) else None
+
+    async def _applied(self, sources: list[Source], why: str) -> None:
+        for source in sources:
+            if self.counted is not None:
+                self.counted(source, why)
+            await self.take(source)
+            self.ledger.passed(source)

@@ -1,0 +1,107 @@
+"""Creating the topics the engine uses, with the right partitions and cleanup policies.
+
+Inputs keyed by account (accounts, audience memberships, commands) and by person (persons,
+activities) must have the same partition count as the engine's internal topics, because agents
+read them co-partitioned. Config is one compacted partition (its order is the config history);
+group snapshots are compacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from events.errors import Unavailable
+from streams.ops.settings import Settings
+
+# Broker append times on every topic: latency is measured from input append to output append,
+# and event time travels inside the records (`occurred_at`).
+APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
+COMPACT = {"cleanup.policy": "compact", **APPEND_TIME}
+INTERNAL_NAMES = (
+    "account-changes",
+    "account-ticks",
+    "person-ticks",
+    "catch-up-ticks",
+    "calibration",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str]
+
+
+def topic_specs(settings: Settings) -> tuple[TopicSpec, ...]:
+    topics = settings.topics
+    specs = [
+        TopicSpec(name, settings.partitions, APPEND_TIME)
+        for name in topics.all()
+        if name not in (topics.config, topics.groups)
+    ]
+    specs.append(TopicSpec(topics.config, 1, COMPACT))
+    specs.append(TopicSpec(topics.groups, settings.partitions, COMPACT))
+    specs.extend(
+        TopicSpec(settings.internal_topic(name), settings.partitions, APPEND_TIME)
+        for name in INTERNAL_NAMES
+        if name != "calibration"
+    )
+    specs.append(TopicSpec(settings.internal_topic("calibration"), 1, APPEND_TIME))
+    return tuple(specs)
+
+
+async def ensure_topics(settings: Settings, replication_factor: int = 1) -> list[str]:
+    """Create every missing topic; returns the names created. Existing topics are left alone."""
+    admin = AIOKafkaAdminClient(**settings.kafka.client_options())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [spec for spec in topic_specs(settings) if spec.name not in existing]
+        if missing:
+            # Another process may create them between the listing and the request.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(
+                    [
+                        NewTopic(
+                            spec.name,
+                            spec.partitions,
+                            replication_factor,
+                            topic_configs=spec.config,
+                        )
+                        for spec in missing
+                    ]
+                )
+            await _until_served(admin, [spec.name for spec in missing])
+        return [spec.name for spec in missing]
+    finally:
+        await admin.close()
+
+
+async def _until_served(
+    admin: AIOKafkaAdminClient, names: list[str], seconds: float = 30.0
+) -> None:
+    """Wait until the broker's metadata lists every partition of `names` with a leader: a
+    consumer that subscribes earlier ignores the missing topics until its next metadata refresh
+    (minutes), and a worker started then gets no partitions."""
+    deadline = time.monotonic() + seconds
+    while True:
+        described = await admin.describe_topics(names)
+        pending = [
+            topic["topic"]
+            for topic in described
+            if topic["error_code"] != 0
+            or not topic["partitions"]
+            or any(partition["leader"] < 0 for partition in topic["partitions"])
+        ]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            raise Unavailable(f"topics created but not served after {seconds:.0f}s: {pending}")
+        await asyncio.sleep(0.2)

@@ -1,0 +1,53 @@
+"""Periodic work as tick records: the leader's timers send one tick to every partition.
+
+Faust timers run per worker and cannot write tables, so the leader worker sends tick records to
+every partition of the internal tick topics, and each partition's agent does the work inside its
+stream: decay (at least hourly), calibration (a collect round, see
+streams.agents.calibrate_references), reconciliation (daily), giving up on parked activities; and,
+on a topic of their own that both table-writing agents read, catch-up ticks that look for input
+partitions the stream stalled on (see streams.runtime.catch_up).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+from streams.runtime.engine import Engine, wall_clock
+from streams.runtime.internal import Tick, TickWork
+
+
+def tick_now(work: TickWork) -> Tick:
+    at = wall_clock()
+    return Tick(tick_id=f"{work.value}-{at.isoformat()}-{uuid.uuid4().hex[:8]}", work=work, at=at)
+
+
+def register(engine: Engine) -> None:
+    settings = engine.settings
+    account_ticks = settings.internal_topic("account-ticks")
+    person_ticks = settings.internal_topic("person-ticks")
+    catch_up_ticks = settings.internal_topic("catch-up-ticks")
+    schedule = (
+        ("request_decay", settings.decay_interval_s, account_ticks, TickWork.DECAY),
+        ("request_calibration", settings.calibration_interval_s, account_ticks, TickWork.COLLECT),
+        (
+            "request_reconciliation",
+            settings.reconciliation_interval_s,
+            account_ticks,
+            TickWork.RECONCILIATION,
+        ),
+        ("request_expiry", settings.pending_check_interval_s, person_ticks, TickWork.PENDING),
+        ("request_catch_up", settings.catch_up_interval_s, catch_up_ticks, TickWork.CATCH_UP),
+    )
+    for name, interval, topic, work in schedule:
+        engine.app.timer(interval=interval, on_leader=True, name=name)(
+            _requester(engine, topic, work)
+        )
+
+
+def _requester(engine: Engine, topic: str, work: TickWork) -> Callable[[], Awaitable[None]]:
+    async def request() -> None:
+        await engine.broadcast(topic, tick_now(work), engine.settings.partitions)
+
+    request.__name__ = f"request_{work.value}"
+    return request
