@@ -12,23 +12,116 @@ W(r) may have moved). Two ways to find them:
 - ``members_changed``: any change (membership, many people at once: ticks, config): every member
   before and after is compared, and only those whose parts may have moved are explained.
 
-Both give the numbers of the full recomputation from every member (``scores.group_raw_score``
-and ``explanation.explain_group_change``), to the last bit.
+Both give the numbers of the full recomputation from every member (the tests' oracle,
+``tests/oracles/scores.py``), to the last bit. The explanation lists the (role, member, activity
+type) parts whose group points moved, largest move first; the moves add up to the change of the
+group raw score.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from state.catalogue.templates import RolesTemplate
 from state.model.account import AccountState, PersonState
 from state.model.group import BuyingGroup, Member
-from state.scoring.explanation import Contribution, MemberMoved, explain_members_moved
-from state.scoring.group_raw import RoleTotals, role_raws, with_member_moved
-from state.scoring.person import weighted_total
+from state.scoring.group_raw import (
+    RoleTotals,
+    group_points,
+    role_raws,
+    role_share,
+    weighted_total,
+    with_member_moved,
+)
 
 _NO_POINTS: Mapping[str, float] = {}
+
+Part = tuple[str, str, str]  # (role, person_id, activity_type)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contribution:
+    """One (role, member, activity type) part of a group raw score that moved.
+
+    ``raw_before`` / ``raw_after`` are group points (W(role) * the member's raw points of that
+    type); ``share_before`` / ``share_after`` are W(role), 0 where the role had no members.
+    """
+
+    role: str
+    person_id: str
+    activity_type: str
+    share_before: float
+    share_after: float
+    raw_before: float
+    raw_after: float
+
+    @property
+    def change(self) -> float:
+        return self.raw_after - self.raw_before
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberMoved:
+    """A member whose parts of a group raw score may have moved: their role and raw points by
+    activity type before and after (role None: not a member on that side)."""
+
+    person_id: str
+    role_before: str | None
+    role_after: str | None
+    before: Mapping[str, float]
+    after: Mapping[str, float]
+
+
+def explain_members_moved(
+    moves: Iterable[MemberMoved],
+    role_weighting: Mapping[str, int],
+    roles_before: Collection[str],
+    roles_after: Collection[str],
+) -> tuple[Contribution, ...]:
+    """``explain_group_change`` of a group whose roles with members went from ``roles_before``
+    to ``roles_after``, computed from ``moves`` alone: the parts of any other member must not
+    have moved (same role, same points, same total weighting of the roles with members)."""
+    total_before = sum(role_weighting[role] for role in roles_before)
+    total_after = sum(role_weighting[role] for role in roles_after)
+    points_before: dict[Part, float] = {}
+    points_after: dict[Part, float] = {}
+    for move in moves:
+        if move.role_before is not None:
+            weighting = role_weighting[move.role_before]
+            for kind, raw in move.before.items():
+                part = (move.role_before, move.person_id, kind)
+                points_before[part] = group_points(weighting, raw, total_before)
+        if move.role_after is not None:
+            weighting = role_weighting[move.role_after]
+            for kind, raw in move.after.items():
+                part = (move.role_after, move.person_id, kind)
+                points_after[part] = group_points(weighting, raw, total_after)
+    shares_before = {role: role_share(role_weighting[role], total_before) for role in roles_before}
+    shares_after = {role: role_share(role_weighting[role], total_after) for role in roles_after}
+    return moved_parts(points_before, points_after, shares_before, shares_after)
+
+
+def moved_parts(
+    points_before: Mapping[Part, float],
+    points_after: Mapping[Part, float],
+    shares_before: Mapping[str, float],
+    shares_after: Mapping[str, float],
+) -> tuple[Contribution, ...]:
+    moved = [
+        Contribution(
+            role=part[0],
+            person_id=part[1],
+            activity_type=part[2],
+            share_before=shares_before.get(part[0], 0.0),
+            share_after=shares_after.get(part[0], 0.0),
+            raw_before=points_before.get(part, 0.0),
+            raw_after=points_after.get(part, 0.0),
+        )
+        for part in sorted(points_before.keys() | points_after.keys())
+        if points_before.get(part, 0.0) != points_after.get(part, 0.0)
+    ]
+    return tuple(sorted(moved, key=lambda item: -abs(item.change)))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

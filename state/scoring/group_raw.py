@@ -6,10 +6,16 @@ of their raw scores (each raw score is a float; their exact sum is a fraction wi
 denominator). Rounding that sum once gives the same float as ``math.fsum`` of the members' raw
 scores, so a role raw kept this way equals the one recomputed from every member, bit for bit,
 however many moves were applied in between.
+
+The group raw score itself, from the role raws:
+
+    W(r)             = weighting(r) / sum of weighting(r') over roles r' with members
+    group_raw(g, t)  = sum over roles r with members: W(r) * sum of person_raw over members of r
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -80,3 +86,22 @@ def _total(role: str, members: int, exact: Fraction) -> RoleTotal:
     return RoleTotal(
         role=role, members=members, numerator=exact.numerator, denominator=exact.denominator
     )
+
+
+def role_share(weighting: int, total_weighting: int) -> float:
+    """W(r): a role's weighting over the total weighting of the roles with members."""
+    return weighting / total_weighting
+
+
+def group_points(weighting: int, raw: float, total_weighting: int) -> float:
+    """Raw points as group points, ``W(r) * raw``, computed as ``weighting * raw / total``."""
+    return weighting * raw / total_weighting
+
+
+def weighted_total(role_raws: Mapping[str, float], role_weighting: Mapping[str, int]) -> float:
+    """The group raw score from the raw score of each role with members (0 without any)."""
+    if not role_raws:
+        return 0.0
+    total_weighting = sum(role_weighting[role] for role in role_raws)
+    weighted = math.fsum(role_weighting[role] * raw for role, raw in role_raws.items())
+    return weighted / total_weighting

@@ -23,10 +23,22 @@ from state.model.group import BuyingGroup, snapshot
 from state.model.outcome import Context, Outcome, Step
 from state.scoring.calibration import Reference
 from state.scoring.completeness import group_completeness, roles_completeness
-from state.scoring.explanation import Contribution, explain_members_moved
-from state.scoring.group_moves import MembersMoved, members_changed, members_moved, totals_hold
-from state.scoring.group_raw import RoleTotals, assigned_by_role, role_raws, role_totals
-from state.scoring.person import normalised_score, weighted_total
+from state.scoring.group_moves import (
+    Contribution,
+    MembersMoved,
+    explain_members_moved,
+    members_changed,
+    members_moved,
+    totals_hold,
+)
+from state.scoring.group_raw import (
+    RoleTotals,
+    assigned_by_role,
+    role_raws,
+    role_totals,
+    weighted_total,
+)
+from state.scoring.person import normalised_score
 
 BROAD_TRIGGERS = frozenset({"decay", "calibration", "config", "reconciliation"})
 

@@ -23,8 +23,7 @@ from state.model.account import AccountState, PersonState
 from state.model.outcome import Context, Step
 from state.model.shards import sharded_with
 from state.scoring.activity_log import ActivityLog, utc_day
-from state.scoring.explanation import explain_person_change
-from state.scoring.person import decay, normalised_score, raw_total
+from state.scoring.person import decay, explain_person_change, normalised_score, raw_total
 
 _VERSIONS_PER_MS = 1000
 

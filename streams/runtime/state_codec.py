@@ -65,7 +65,6 @@ MOVED_MODULES: dict[str, str] = {
     "state.person_scores": "state.scoring.person_scores",
     "state.role_totals": "state.scoring.group_raw",
     "state.group_moves": "state.scoring.group_moves",
-    "state.explanation": "state.scoring.explanation",
     "state.group_scores": "state.scoring.group_scores",
     "state.completeness": "state.scoring.completeness",
     "state.calibration": "state.scoring.calibration",

@@ -20,7 +20,8 @@ from state.scoring.activity_log import (
     utc_day,
 )
 from state.scoring.engagement import DEFAULT_RULES, EngagementRules
-from state.scoring.person import decay, person_raw_by_type, person_raw_score
+from state.scoring.person import decay, person_raw_by_type
+from tests.oracles.scores import person_raw_score
 
 TODAY = date(2024, 3, 31)
 ALL_100 = EngagementRules(weights={"page_viewed": 100, "email_opened": 100})

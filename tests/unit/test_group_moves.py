@@ -20,12 +20,12 @@ from state.model.account import AccountState, PersonState, new_account_state
 from state.model.group import BuyingGroup, Member
 from state.model.outcome import Context
 from state.scoring import group_scores
-from state.scoring.explanation import explain_group_change
 from state.scoring.group_moves import members_moved
 from state.scoring.group_raw import role_totals, with_member_moved
 from state.scoring.group_scores import group_role_totals, rescore
-from state.scoring.person import GroupRaw, MemberScore, group_raw_score, raw_total
+from state.scoring.person import raw_total
 from state.scoring.person_scores import with_person
+from tests.oracles.scores import GroupRaw, MemberScore, explain_group_change, group_raw_score
 from tests.unit.catalogue_builders import T0
 from tests.unit.group_histories import CATALOGUE, Op, changes_of, histories, run
 

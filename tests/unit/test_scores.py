@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from events.errors import BadInput
 from state.scoring.activity_log import EMPTY_LOG, ActivityLog, record_activity
 from state.scoring.engagement import DEFAULT_WEIGHTS, EngagementRules
-from state.scoring.person import (
+from state.scoring.person import normalised_score
+from tests.oracles.scores import (
     EMPTY_GROUP_RAW,
     MemberScore,
     group_raw_score,
     member_score,
-    normalised_score,
     person_raw_score,
 )
 

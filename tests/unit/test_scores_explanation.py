@@ -8,14 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from state.scoring.explanation import (
-    ActivityContribution,
-    Contribution,
+from state.scoring.group_moves import Contribution
+from state.scoring.person import ActivityContribution, explain_person_change
+from tests.oracles.scores import (
+    EMPTY_GROUP_RAW,
+    GroupRaw,
+    MemberScore,
     explain_group_change,
-    explain_person_change,
+    group_raw_score,
     role_share_changes,
 )
-from state.scoring.person import EMPTY_GROUP_RAW, GroupRaw, MemberScore, group_raw_score
 
 WEIGHTING = {"Decision Maker": 100, "Influencer": 80, "Practitioner": 60}
 
