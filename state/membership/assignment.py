@@ -15,7 +15,7 @@ from state.catalogue.templates import RolesTemplate
 from state.conditions.attributes import Lookup
 from state.conditions.tree import matches
 from state.membership.precedence import stronger
-from state.model.group import BuyingGroup, Member
+from state.model.group import BuyingGroup, Member, record_header
 from state.model.outcome import Context
 from state.model.read_only import writable_copy
 
@@ -96,12 +96,7 @@ def _membership_changed(
     context: Context,
 ) -> MembershipChanged:
     return MembershipChanged(
-        group_id=group.group_id,
-        account_id=group.account_id,
-        solution_interest_id=group.solution_interest_id,
-        version=group.version,
-        cause=context.cause,
-        emitted_at=context.now,
+        **record_header(group, cause=context.cause, now=context.now),
         person_id=person_id,
         change=change,
         previous_role=roles[0],

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from operator import attrgetter
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypedDict
 
 from events.records import BuyingGroupSnapshot, GroupMember, RoleCompleteness, Source
 from state.scoring.group_raw import RoleTotals
@@ -125,17 +125,40 @@ def members_by_person(members: Mapping[str, Member]) -> tuple[Member, ...]:
     return tuple(members[person_id] for person_id in order)
 
 
+class RecordHeader(TypedDict):
+    """The fields every output record about a group starts with: which group, its version after
+    the change, the input that caused it and when it was emitted."""
+
+    group_id: str
+    account_id: str
+    solution_interest_id: str
+    version: int
+    cause: str
+    emitted_at: datetime
+
+
+def record_header(
+    group: BuyingGroup, *, cause: str, now: datetime, version: int | None = None
+) -> RecordHeader:
+    """The header of a record about ``group`` (at its own version unless ``version`` says)."""
+    return RecordHeader(
+        group_id=group.group_id,
+        account_id=group.account_id,
+        solution_interest_id=group.solution_interest_id,
+        version=group.version if version is None else version,
+        cause=cause,
+        emitted_at=now,
+    )
+
+
 def snapshot(
     group: BuyingGroup, *, cause: str, now: datetime, deleted: bool = False
 ) -> BuyingGroupSnapshot:
     """The full state of ``group`` as the compacted ``bg.groups`` topic carries it."""
     members = () if deleted else members_by_person(group.members)
     return BuyingGroupSnapshot(
-        group_id=group.group_id,
-        account_id=group.account_id,
-        solution_interest_id=group.solution_interest_id,
+        **record_header(group, cause=cause, now=now),
         name=group.name,
-        version=group.version,
         members=members,
         role_completeness=group.role_completeness,
         completeness=group.completeness,
@@ -148,7 +171,5 @@ def snapshot(
         time_in_stage_ms=group.stage.time_in_stage_ms,
         created_at=group.created_at,
         updated_at=group.updated_at,
-        cause=cause,
-        emitted_at=now,
         deleted=deleted,
     )

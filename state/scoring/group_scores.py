@@ -19,7 +19,7 @@ from events.records import RoleCompleteness, ScoreChanged, ScoreContribution
 from state.catalogue.templates import RolesTemplate
 from state.membership.evaluation import with_group
 from state.model.account import AccountState
-from state.model.group import BuyingGroup, snapshot
+from state.model.group import BuyingGroup, record_header, snapshot
 from state.model.outcome import Context, Outcome, Step
 from state.scoring.calibration import Reference
 from state.scoring.completeness import group_completeness, roles_completeness
@@ -213,12 +213,7 @@ def _score_changed(
         for part in contributions
     )
     return ScoreChanged(
-        group_id=group.group_id,
-        account_id=group.account_id,
-        solution_interest_id=group.solution_interest_id,
-        version=group.version,
-        cause=context.cause,
-        emitted_at=context.now,
+        **record_header(group, cause=context.cause, now=context.now),
         completeness_previous=previous.completeness,
         completeness=group.completeness,
         role_completeness=group.role_completeness,

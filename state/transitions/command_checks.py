@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from events.records import CommandResult, CommandStatus, MembershipCommand, Source, StageCommand
 from state.model.account import AccountState
-from state.model.group import BuyingGroup
+from state.model.group import BuyingGroup, record_header
 from state.model.outcome import Context
 
 
@@ -52,17 +52,25 @@ def refused_result(
     refusal: Refusal,
     context: Context,
 ) -> CommandResult:
+    if group is not None:
+        return CommandResult(
+            **record_header(group, cause=command_id, now=context.now),
+            command_id=command_id,
+            person_id=person_id,
+            source=source,
+            status=CommandStatus.REFUSED,
+            reason=refusal.reason,
+            message=refusal.message,
+        )
     return CommandResult(
         command_id=command_id,
         account_id=account_id,
         solution_interest_id=solution_interest_id,
-        group_id=None if group is None else group.group_id,
         person_id=person_id,
         source=source,
         status=CommandStatus.REFUSED,
         reason=refusal.reason,
         message=refusal.message,
-        version=None if group is None else group.version,
         cause=command_id,
         emitted_at=context.now,
     )
@@ -76,14 +84,9 @@ def accepted_result(
 ) -> CommandResult:
     """The result of a command the group accepted (applied, or nothing to change)."""
     return CommandResult(
+        **record_header(group, cause=command.command_id, now=context.now),
         command_id=command.command_id,
-        account_id=command.account_id,
-        solution_interest_id=command.solution_interest_id,
-        group_id=group.group_id,
         person_id=command.person_id if isinstance(command, MembershipCommand) else None,
         source=command.source,
         status=status,
-        version=group.version,
-        cause=command.command_id,
-        emitted_at=context.now,
     )

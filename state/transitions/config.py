@@ -17,7 +17,7 @@ from state.membership.assignment import RULES, TEMPLATE_CHANGED
 from state.membership.evaluation import reevaluate_group, with_group
 from state.model.account import AccountState
 from state.model.changes import ConfigChanged
-from state.model.group import BuyingGroup
+from state.model.group import BuyingGroup, record_header
 from state.model.outcome import Context, Outcome, Step
 from state.scoring.group_scores import finish
 from state.scoring.person_scores import everyone_refreshed
@@ -73,12 +73,7 @@ def stage_model_switched(
 def _stage_left(group: BuyingGroup, context: Context) -> StageChanged:
     entered = group.stage.entered_at
     return StageChanged(
-        group_id=group.group_id,
-        account_id=group.account_id,
-        solution_interest_id=group.solution_interest_id,
-        version=group.version + 1,
-        cause=context.cause,
-        emitted_at=context.now,
+        **record_header(group, cause=context.cause, now=context.now, version=group.version + 1),
         kind=StageChangeKind.STAGE,
         previous_stage=group.stage.stage,
         stage=None,

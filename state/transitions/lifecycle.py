@@ -25,7 +25,7 @@ from state.conditions.tree import matches
 from state.membership.assignment import RULES, membership_change
 from state.membership.evaluation import reevaluate_group, with_group
 from state.model.account import AccountState
-from state.model.group import BuyingGroup, snapshot
+from state.model.group import BuyingGroup, record_header, snapshot
 from state.model.outcome import Context, Step
 from state.scoring.completeness import group_completeness, roles_completeness
 
@@ -114,12 +114,7 @@ def group_deleted(step: Step, interest_id: str, context: Context) -> Step:
 
 def _lifecycle(group: BuyingGroup, change: LifecycleChange, context: Context) -> GroupLifecycle:
     return GroupLifecycle(
-        group_id=group.group_id,
-        account_id=group.account_id,
-        solution_interest_id=group.solution_interest_id,
-        version=group.version,
-        cause=context.cause,
-        emitted_at=context.now,
+        **record_header(group, cause=context.cause, now=context.now),
         change=change,
         name=group.name,
         creation_job_id=group.creation_job_id,

@@ -20,7 +20,7 @@ from state.catalogue.stage_models import StageKind
 from state.membership.evaluation import with_group
 from state.model.account import AccountState
 from state.model.changes import StageCommandReceived
-from state.model.group import BuyingGroup, StageState
+from state.model.group import BuyingGroup, StageState, record_header
 from state.model.outcome import Context, Outcome, Step
 from state.scoring.group_scores import finish
 from state.transitions.command_checks import Refusal, accepted_result, group_refusal, refused_result
@@ -106,12 +106,9 @@ def _stage_record(
         elapsed = None if stage.entered_at is None else elapsed_ms(stage.entered_at, context.now)
         previous_status, status = None, None
     return StageChanged(
-        group_id=group.group_id,
-        account_id=group.account_id,
-        solution_interest_id=group.solution_interest_id,
-        version=group.version + 1,
-        cause=command.command_id,
-        emitted_at=context.now,
+        **record_header(
+            group, cause=command.command_id, now=context.now, version=group.version + 1
+        ),
         kind=kind,
         previous_stage=previous_stage,
         stage=new_stage,
