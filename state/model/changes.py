@@ -118,9 +118,24 @@ class ConfigChanged:
 
 
 class TickKind(StrEnum):
+    """Periodic and internal work, as tick records carry it to every partition.
+
+    The domain applies the first three (a ``Ticked`` change); the streaming layer turns a CONFIG
+    tick into a ``ConfigChanged`` and handles COLLECT (raw scores for a calibration round),
+    PENDING (parked activities that waited too long) and CATCH_UP (records the consumer skipped)
+    itself.
+    """
+
     DECAY = "decay"
     CALIBRATION = "calibration"
     RECONCILIATION = "reconciliation"
+    CONFIG = "config"
+    COLLECT = "collect"
+    PENDING = "pending"
+    CATCH_UP = "catch-up"
+
+
+DOMAIN_TICKS = frozenset({TickKind.DECAY, TickKind.CALIBRATION, TickKind.RECONCILIATION})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

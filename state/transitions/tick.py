@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import assert_never
 
+from events.errors import BadInput
 from state.membership.assignment import RECONCILIATION, RULES
 from state.membership.evaluation import reevaluate_group, remove_everywhere
 from state.model.account import AccountState
@@ -37,6 +38,8 @@ def ticked(state: AccountState, change: Ticked, context: Context) -> Outcome:
             step = everyone_refreshed(Step(state=calibrated), RULES, context)
         case TickKind.RECONCILIATION:
             step = reconciled(Step(state=state), context)
+        case TickKind.CONFIG | TickKind.COLLECT | TickKind.PENDING | TickKind.CATCH_UP:
+            raise BadInput(f"tick {change.event_id}: {change.kind.value} is not work of the domain")
         case _:
             assert_never(change.kind)
     return finish(state, step, change.kind.value, context)

@@ -13,9 +13,10 @@ import uuid
 from typing import Any
 
 from state.model.account import GROUP_REFERENCE_FLOOR, PERSON_REFERENCE_FLOOR
+from state.model.changes import TickKind
 from state.scoring.calibration import Reference, calibrate, initial_reference
 from streams.runtime.engine import Engine, guarded
-from streams.runtime.internal import CalibrationRound, CalibrationSample, Tick, TickWork
+from streams.runtime.internal import CalibrationRound, CalibrationSample, Tick
 from streams.runtime.outputs import Source
 from streams.runtime.state_codec import decode_value, encode_value
 
@@ -56,7 +57,7 @@ class Calibrator:
         at = max(s.at for s in samples)
         tick = Tick(
             tick_id=f"calibration-{samples[0].round_id}-{uuid.uuid4().hex[:8]}",
-            work=TickWork.CALIBRATION,
+            kind=TickKind.CALIBRATION,
             at=at,
             person_reference=person,
             group_reference=group,

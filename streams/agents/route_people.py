@@ -15,10 +15,11 @@ from typing import Any
 from events.decoding import Decoded, DecodeFailure, future_timestamp_failure
 from events.errors import BadInput
 from events.records import ActivityEvent, PersonEvent
+from state.model.changes import TickKind
 from state.routing.parking import NOTHING_PARKED, Parked, ParkedActivity, expired, park
 from state.routing.routes import PersonRoute, Routed, route
 from streams.runtime.engine import Engine, ordered_inputs, wall_clock
-from streams.runtime.internal import RoutedChange, Tick, TickWork
+from streams.runtime.internal import RoutedChange, Tick
 from streams.runtime.outputs import Source
 from streams.runtime.partitioning import partition_of
 from streams.runtime.state_codec import decode_value, encode_value
@@ -122,7 +123,7 @@ class PeopleRouter:
         del self.parked[key]
 
     async def _tick(self, source: Source, tick: Tick) -> None:
-        if tick.work is not TickWork.PENDING:
+        if tick.kind is not TickKind.PENDING:
             return
         partitions = self.engine.settings.partitions
         for key in list(self.parked.keys()):

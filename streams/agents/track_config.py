@@ -19,8 +19,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from events.errors import BadInput
+from state.model.changes import TickKind
 from streams.runtime.engine import Engine, guarded, wall_clock
-from streams.runtime.internal import Tick, TickWork
+from streams.runtime.internal import Tick
 from streams.runtime.outputs import Source
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class ConfigTracker:
             return
         tick = Tick(
             tick_id=f"config-{source.offset}-{uuid.uuid4().hex[:8]}",
-            work=TickWork.CONFIG,
+            kind=TickKind.CONFIG,
             at=wall_clock(),
             config_offset=source.offset,
         )

@@ -15,24 +15,19 @@ from typing import Any
 from events.decoding import DecodeFailure, future_timestamp_failure
 from events.records import AccountEvent, AudienceMembershipEvent, MembershipCommand, StageCommand
 from state.model.account import AccountState, new_account_state
-from state.model.changes import Change, ConfigChanged, Ticked, TickKind
+from state.model.changes import DOMAIN_TICKS, Change, ConfigChanged, Ticked, TickKind
 from state.routing.routes import route
 from state.scoring.calibration import Reference
 from state.transitions.apply import apply
 from streams.runtime.account_store import AccountStore
 from streams.runtime.engine import Engine, ordered_inputs, wall_clock
-from streams.runtime.internal import CalibrationSample, RoutedChange, Tick, TickWork
+from streams.runtime.internal import CalibrationSample, RoutedChange, Tick
 from streams.runtime.outputs import Source
 from streams.runtime.partitioning import partition_of
 from streams.runtime.state_codec import decode_value, encode_value
 
 ACCOUNT_KEYED = (AccountEvent, AudienceMembershipEvent, MembershipCommand, StageCommand)
 REFERENCES_KEY = b"\x00references:"
-TICK_KINDS = {
-    TickWork.DECAY: TickKind.DECAY,
-    TickWork.CALIBRATION: TickKind.CALIBRATION,
-    TickWork.RECONCILIATION: TickKind.RECONCILIATION,
-}
 
 
 class GroupTracker:
@@ -119,21 +114,21 @@ class GroupTracker:
 
     async def _tick(self, partition: int, tick: Tick) -> None:
         change: Change
-        if tick.work is TickWork.CONFIG:
+        if tick.kind is TickKind.CONFIG:
             config_change = await self._config_change(tick)
             if config_change is None:
                 return
             change = config_change
-        elif tick.work is TickWork.COLLECT:
+        elif tick.kind is TickKind.COLLECT:
             await self._collect(partition, tick)
             return
-        elif tick.work in TICK_KINDS:
-            if tick.work is TickWork.CALIBRATION:
+        elif tick.kind in DOMAIN_TICKS:
+            if tick.kind is TickKind.CALIBRATION:
                 self.accounts[REFERENCES_KEY + str(partition).encode()] = encode_value(tick)
             change = Ticked(
                 event_id=tick.tick_id,
                 occurred_at=tick.at,
-                kind=TICK_KINDS[tick.work],
+                kind=tick.kind,
                 person_reference=tick.person_reference,
                 group_reference=tick.group_reference,
             )

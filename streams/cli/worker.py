@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
 
+from state.model.changes import TickKind
 from streams.ops.settings import Settings, current_settings
-from streams.runtime.internal import Tick, TickWork
+from streams.runtime.internal import Tick
 from streams.runtime.provision import ensure_topics
 from streams.runtime.state_codec import encode_value
 
@@ -37,14 +38,14 @@ def run_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def tick_record(work: TickWork, at: datetime) -> Tick:
-    return Tick(tick_id=f"{work.value}-manual-{uuid.uuid4().hex}", work=work, at=at)
+def tick_record(work: TickKind, at: datetime) -> Tick:
+    return Tick(tick_id=f"{work.value}-manual-{uuid.uuid4().hex}", kind=work, at=at)
 
 
-async def send_tick(settings: Settings, work: TickWork, at: datetime) -> int:
+async def send_tick(settings: Settings, work: TickKind, at: datetime) -> int:
     """One tick to every partition of the topic `work` belongs to; returns the partitions."""
     await ensure_topics(settings)
-    name = "person-ticks" if work is TickWork.PENDING else "account-ticks"
+    name = "person-ticks" if work is TickKind.PENDING else "account-ticks"
     topic = settings.internal_topic(name)
     producer = AIOKafkaProducer(**settings.kafka.client_options(), acks="all")
     await producer.start()
@@ -61,7 +62,7 @@ def run_tick(args: argparse.Namespace) -> int:
     at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    work = TickWork(args.work)
+    work = TickKind(args.work)
     partitions = asyncio.run(send_tick(current_settings(), work, at))
     print(f"sent a {work.value} tick at {at.isoformat()} to {partitions} partitions")
     return 0
@@ -72,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     worker.add_argument("-l", "--loglevel", default="info")
     worker.set_defaults(func=run_worker)
     tick = subparsers.add_parser("tick", help="request periodic work now (or at --at)")
-    choices = [w.value for w in TickWork if w is not TickWork.CALIBRATION]
+    choices = [w.value for w in TickKind if w is not TickKind.CALIBRATION]
     tick.add_argument("work", choices=choices, help="collect starts a calibration round")
     tick.add_argument("--at", help="the time the work happens at (ISO 8601; default now)")
     tick.set_defaults(func=run_tick)

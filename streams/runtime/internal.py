@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
-from state.model.changes import Change
+from state.model.changes import Change, TickKind
 from state.scoring.calibration import Reference
 
 
@@ -20,16 +19,6 @@ from state.scoring.calibration import Reference
 class RoutedChange:
     account_id: str
     change: Change
-
-
-class TickWork(StrEnum):
-    DECAY = "decay"
-    CALIBRATION = "calibration"
-    RECONCILIATION = "reconciliation"
-    CONFIG = "config"
-    COLLECT = "collect"
-    PENDING = "pending"
-    CATCH_UP = "catch-up"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,7 +30,7 @@ class Tick:
     """
 
     tick_id: str
-    work: TickWork
+    kind: TickKind
     at: datetime
     config_offset: int | None = None
     person_reference: Reference | None = None

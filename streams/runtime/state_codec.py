@@ -106,9 +106,16 @@ def _reduce_mapping_proxy(
 copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
 
 
+# Classes that were folded into another: the internal tick enum is the domain's tick kind.
+MOVED_CLASSES: dict[tuple[str, str], tuple[str, str]] = {
+    ("streams.runtime.internal", "TickWork"): ("state.model.changes", "TickKind"),
+}
+
+
 class _AllowListUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> object:
         module = MOVED_MODULES.get(module, module)
+        module, name = MOVED_CLASSES.get((module, name), (module, name))
         if (module, name) in _STDLIB or module.startswith(_OWN_PACKAGES):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"class {module}.{name} is not allowed in engine state")

@@ -13,13 +13,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 
+from state.model.changes import TickKind
 from streams.runtime.engine import Engine, wall_clock
-from streams.runtime.internal import Tick, TickWork
+from streams.runtime.internal import Tick
 
 
-def tick_now(work: TickWork) -> Tick:
+def tick_now(work: TickKind) -> Tick:
     at = wall_clock()
-    return Tick(tick_id=f"{work.value}-{at.isoformat()}-{uuid.uuid4().hex[:8]}", work=work, at=at)
+    return Tick(tick_id=f"{work.value}-{at.isoformat()}-{uuid.uuid4().hex[:8]}", kind=work, at=at)
 
 
 def register(engine: Engine) -> None:
@@ -28,16 +29,16 @@ def register(engine: Engine) -> None:
     person_ticks = settings.internal_topic("person-ticks")
     catch_up_ticks = settings.internal_topic("catch-up-ticks")
     schedule = (
-        ("request_decay", settings.decay_interval_s, account_ticks, TickWork.DECAY),
-        ("request_calibration", settings.calibration_interval_s, account_ticks, TickWork.COLLECT),
+        ("request_decay", settings.decay_interval_s, account_ticks, TickKind.DECAY),
+        ("request_calibration", settings.calibration_interval_s, account_ticks, TickKind.COLLECT),
         (
             "request_reconciliation",
             settings.reconciliation_interval_s,
             account_ticks,
-            TickWork.RECONCILIATION,
+            TickKind.RECONCILIATION,
         ),
-        ("request_expiry", settings.pending_check_interval_s, person_ticks, TickWork.PENDING),
-        ("request_catch_up", settings.catch_up_interval_s, catch_up_ticks, TickWork.CATCH_UP),
+        ("request_expiry", settings.pending_check_interval_s, person_ticks, TickKind.PENDING),
+        ("request_catch_up", settings.catch_up_interval_s, catch_up_ticks, TickKind.CATCH_UP),
     )
     for name, interval, topic, work in schedule:
         engine.app.timer(interval=interval, on_leader=True, name=name)(
@@ -45,7 +46,7 @@ def register(engine: Engine) -> None:
         )
 
 
-def _requester(engine: Engine, topic: str, work: TickWork) -> Callable[[], Awaitable[None]]:
+def _requester(engine: Engine, topic: str, work: TickKind) -> Callable[[], Awaitable[None]]:
     async def request() -> None:
         await engine.broadcast(topic, tick_now(work), engine.settings.partitions)
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from events.records import OutputRecord, PersonScoreChanged, ScoreChanged
+from state.model.changes import TickKind
 from streams.cli.worker import send_tick
-from streams.runtime.internal import TickWork
 from tests.integration.engine_harness import Tenant
 from tests.integration.scenario import Scenario, new_id
 from tests.integration.test_engine_precedence import opened
@@ -37,7 +37,7 @@ async def test_collect_round_recalibrates_and_emits_moved_scores(tenant: Tenant)
     busy = await engaged(busy_group, "VP Security", {"event_attended": 20, "email_clicked": 20})
     quiet = await engaged(quiet_group, "Security Engineer", {"page_viewed": 1})
 
-    await send_tick(tenant.settings, TickWork.COLLECT, datetime.now(UTC))
+    await send_tick(tenant.settings, TickKind.COLLECT, datetime.now(UTC))
 
     def recalibrated(out: list[OutputRecord]) -> bool:
         return any(isinstance(r, ScoreChanged) and r.trigger == "calibration" for r in out) and any(

@@ -18,8 +18,8 @@ from events.records import (
     StageChanged,
     StageCommand,
 )
+from state.model.changes import TickKind
 from streams.cli.worker import send_tick
-from streams.runtime.internal import TickWork
 from tests.integration.engine_harness import Tenant
 from tests.integration.scenario import Scenario, days_ago, new_id
 from tests.integration.test_engine_precedence import opened
@@ -142,7 +142,7 @@ async def test_late_activity_counts_on_its_own_day_and_decays(tenant: Tenant) ->
 
     # 28 days on, the activity of 3 days ago has left the 30-day window.
     tick_at = datetime.now(UTC) + timedelta(days=28)
-    await send_tick(tenant.settings, TickWork.DECAY, tick_at)
+    await send_tick(tenant.settings, TickKind.DECAY, tick_at)
     decayed = await scenario.wait_for(
         lambda out: any(
             isinstance(r, ScoreChanged) and r.group_id == scenario.group_id and r.trigger == "decay"

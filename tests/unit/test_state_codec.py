@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import fields, replace
+import sys
+import types
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +24,7 @@ from state.routing.parking import Parked, ParkedActivity
 from state.routing.routes import PersonRoute
 from state.scoring.activity_log import ActivityLog
 from state.transitions.apply import apply
-from streams.runtime.internal import Tick, TickWork
+from streams.runtime.internal import Tick
 from streams.runtime.state_codec import HEADER, decode_value, encode_value
 from tests.unit.group_histories import (
     CATALOGUE,
@@ -64,7 +68,7 @@ def test_any_account_state_round_trips(ops: list[Op]) -> None:
 
 
 def test_internal_records_round_trip() -> None:
-    tick = Tick(tick_id="t1", work=TickWork.DECAY, at=NOW)
+    tick = Tick(tick_id="t1", kind=TickKind.DECAY, at=NOW)
     route = PersonRoute(account_id="a1", occurred_at=NOW - timedelta(days=1))
     assert decode_value(encode_value(tick), Tick) == tick
     assert decode_value(encode_value(route), PersonRoute) == route
@@ -78,7 +82,7 @@ def test_foreign_classes_are_refused() -> None:
 
 
 def test_wrong_type_and_header_are_refused() -> None:
-    tick = encode_value(Tick(tick_id="t1", work=TickWork.DECAY, at=NOW))
+    tick = encode_value(Tick(tick_id="t1", kind=TickKind.DECAY, at=NOW))
     with pytest.raises(BadInput, match="expected ParkedActivity, got Tick"):
         decode_value(tick, ParkedActivity)
     with pytest.raises(BadInput, match="unknown header"):
@@ -150,3 +154,31 @@ def test_every_field_of_a_person_survives_the_trip() -> None:
     assert decode_value(encode_value(PersonState(person_id="p2")), PersonState) == PersonState(
         person_id="p2"
     )
+
+
+def test_a_tick_stored_before_sub_packages_loads_with_the_one_tick_enum() -> None:
+    """Ticks written at the former paths (streams.internal.Tick with a TickWork enum, before the
+    tick enums were one) load as today's Tick with the domain's TickKind."""
+    former = types.ModuleType("streams.internal")
+
+    class TickWork(StrEnum):
+        DECAY = "decay"
+
+    @dataclass(frozen=True, slots=True, kw_only=True)
+    class FormerTick:
+        tick_id: str
+        work: TickWork
+        at: datetime
+        config_offset: int | None = None
+        person_reference: object = None
+        group_reference: object = None
+
+    FormerTick.__name__ = FormerTick.__qualname__ = "Tick"
+    TickWork.__qualname__ = "TickWork"
+    for value in (FormerTick, TickWork):
+        value.__module__ = "streams.internal"
+        setattr(former, value.__name__, value)
+    with mock.patch.dict(sys.modules, {"streams.internal": former}):
+        data = HEADER + pickle.dumps(FormerTick(tick_id="t0", work=TickWork.DECAY, at=NOW))
+    assert b"streams.internal" in data
+    assert decode_value(data, Tick) == Tick(tick_id="t0", kind=TickKind.DECAY, at=NOW)
