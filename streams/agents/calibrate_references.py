@@ -17,7 +17,7 @@ from state.model.changes import TickKind
 from state.scoring.calibration import Reference, calibrate, initial_reference
 from streams.runtime.engine import Engine, guarded
 from streams.runtime.internal import CalibrationRound, CalibrationSample, Tick
-from streams.runtime.outputs import Source
+from streams.runtime.outputs import InputMessage
 from streams.runtime.state_codec import decode_value, encode_value
 
 CURRENT_KEY = b"\x00current"
@@ -29,8 +29,8 @@ class Calibrator:
         self.rounds = engine.table("calibration-rounds", 1)
         self.ticks_topic = engine.settings.internal_topic("account-ticks")
 
-    async def take(self, source: Source) -> None:
-        sample = decode_value(source.value or b"", CalibrationSample)
+    async def handle(self, message: InputMessage) -> None:
+        sample = decode_value(message.value or b"", CalibrationSample)
         key = sample.round_id.encode()
         stored = self.rounds.get(key)
         round_ = CalibrationRound(round_id=sample.round_id)
@@ -79,10 +79,10 @@ class Calibrator:
 
 def register(engine: Engine) -> None:
     calibrator = Calibrator(engine)
-    source = engine.channel(engine.settings.internal_topic("calibration"))
+    topic = engine.topic(engine.settings.internal_topic("calibration"))
 
     async def calibrate_references(stream: Any) -> None:
         async for event in stream.events():
-            await guarded(engine, "calibrate_references", Source.of(event), calibrator.take)
+            await guarded(engine, "calibrate_references", InputMessage.of(event), calibrator.handle)
 
-    engine.app.agent(source, name="calibrate_references", concurrency=1)(calibrate_references)
+    engine.app.agent(topic, name="calibrate_references", concurrency=1)(calibrate_references)

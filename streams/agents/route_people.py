@@ -20,7 +20,7 @@ from state.routing.parking import NOTHING_PARKED, Parked, ParkedActivity, expire
 from state.routing.routes import PersonRoute, Routed, route
 from streams.runtime.engine import Engine, ordered_inputs, wall_clock
 from streams.runtime.internal import RoutedChange, Tick
-from streams.runtime.outputs import Source
+from streams.runtime.outputs import InputMessage
 from streams.runtime.partitioning import partition_of
 from streams.runtime.state_codec import decode_value, encode_value
 
@@ -40,49 +40,49 @@ class PeopleRouter:
             engine,
             "route_people",
             table=self.routes,
-            take=self.take,
+            handle=self.handle,
             topics=self.input_topics,
         )
 
-    async def take(self, source: Source) -> None:
-        if source.topic == self.ticks_topic:
-            await self._tick(source, decode_value(source.value or b"", Tick))
+    async def handle(self, message: InputMessage) -> None:
+        if message.topic == self.ticks_topic:
+            await self._tick(message, decode_value(message.value or b"", Tick))
             return
-        value = source.value or b""
+        value = message.value or b""
         decoded: Decoded[PersonEvent] | Decoded[ActivityEvent] | DecodeFailure = (
             await self.engine.decode_as(value, PersonEvent)
-            if source.topic == self.topics.persons
+            if message.topic == self.topics.persons
             else await self.engine.decode_as(value, ActivityEvent)
         )
         if isinstance(decoded, DecodeFailure):
-            await self.engine.emitter.dead_letter(source, decoded)
+            await self.engine.emitter.dead_letter(message, decoded)
             return
         record = decoded.record
         now = wall_clock()
         too_new = future_timestamp_failure(record, now=now)
         if too_new is not None:
-            await self.engine.emitter.dead_letter(source, too_new)
+            await self.engine.emitter.dead_letter(message, too_new)
             return
-        await self._route(source, record)
+        await self._route(message, record)
 
-    async def _route(self, source: Source, record: PersonEvent | ActivityEvent) -> None:
+    async def _route(self, message: InputMessage, record: PersonEvent | ActivityEvent) -> None:
         key = record.person_id.encode()
         stored = self.routes.get(key)
         prior = None if stored is None else decode_value(stored, PersonRoute)
         routed = route(record, prior)
         if isinstance(record, ActivityEvent) and routed.ignored == "unknown_person":
-            await self._park(source, record)
+            await self._park(message, record)
             return
-        await self._follow(source, routed, key)
+        await self._follow(message, routed, key)
         if isinstance(record, PersonEvent) and routed.person_route is not None:
             await self._release(key, routed.person_route)
 
-    async def _follow(self, source: Source, routed: Routed, person_key: bytes) -> None:
+    async def _follow(self, message: InputMessage, routed: Routed, person_key: bytes) -> None:
         if routed.ignored == "stale":
             self.engine.emitter.metrics.ignored.labels("stale_profile").inc()
         elif routed.ignored is not None:
             error = BadInput(f"activity cannot be routed: {routed.ignored}")
-            await self.engine.emitter.dead_letter(source, error, kind=routed.ignored)
+            await self.engine.emitter.dead_letter(message, error, kind=routed.ignored)
         sent = []
         for delivery in routed.deliveries:
             change = RoutedChange(account_id=delivery.account_id, change=delivery.change)
@@ -94,22 +94,22 @@ class PeopleRouter:
         if routed.person_route is not None:
             self.routes[person_key] = encode_value(routed.person_route)
 
-    async def _park(self, source: Source, activity: ActivityEvent) -> None:
+    async def _park(self, message: InputMessage, activity: ActivityEvent) -> None:
         key = activity.person_id.encode()
         item = ParkedActivity(
             activity=activity,
             parked_at=wall_clock(),
-            topic=source.topic,
-            partition=source.partition,
-            offset=source.offset,
-            key=source.key,
-            value=source.value,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            key=message.key,
+            value=message.value,
         )
         parked, overflow = park(self._parked(key), item)
         self.parked[key] = encode_value(parked)
         if overflow is not None:
             error = BadInput(f"too many activities wait for person {activity.person_id}")
-            await self.engine.emitter.dead_letter(source, error, kind="parking_full")
+            await self.engine.emitter.dead_letter(message, error, kind="parking_full")
 
     async def _release(self, key: bytes, person_route: PersonRoute) -> None:
         parked = self._parked(key)
@@ -119,15 +119,15 @@ class PeopleRouter:
         for item in parked.activities:
             routed = route(item.activity, current)
             current = routed.person_route or current
-            await self._follow(_item_source(item), routed, key)
+            await self._follow(_item_message(item), routed, key)
         del self.parked[key]
 
-    async def _tick(self, source: Source, tick: Tick) -> None:
+    async def _tick(self, message: InputMessage, tick: Tick) -> None:
         if tick.kind is not TickKind.PENDING:
             return
         partitions = self.engine.settings.partitions
         for key in list(self.parked.keys()):
-            if partition_of(key, partitions) != source.partition:
+            if partition_of(key, partitions) != message.partition:
                 continue
             kept, gone = expired(self._parked(key), tick.at, self.ttl)
             if kept.activities:
@@ -139,15 +139,15 @@ class PeopleRouter:
                     f"activity {item.activity.activity_id}: no profile for person "
                     f"{item.activity.person_id} within {self.ttl.total_seconds():.0f}s"
                 )
-                await self.engine.emitter.dead_letter(_item_source(item), error, "unknown_person")
+                await self.engine.emitter.dead_letter(_item_message(item), error, "unknown_person")
 
     def _parked(self, key: bytes) -> Parked:
         stored = self.parked.get(key)
         return NOTHING_PARKED if stored is None else decode_value(stored, Parked)
 
 
-def _item_source(item: ParkedActivity) -> Source:
-    return Source(
+def _item_message(item: ParkedActivity) -> InputMessage:
+    return InputMessage(
         topic=item.topic,
         partition=item.partition,
         offset=item.offset,
@@ -158,11 +158,11 @@ def _item_source(item: ParkedActivity) -> Source:
 
 def register(engine: Engine) -> None:
     router = PeopleRouter(engine)
-    source = engine.channel(*router.inputs.subscribed)
+    topic = engine.topic(*router.inputs.subscribed)
 
     async def route_people(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await router.inputs.apply(Source.of(event))
+            await router.inputs.handle(InputMessage.of(event))
 
-    engine.app.agent(source, name="route_people", concurrency=1)(route_people)
+    engine.app.agent(topic, name="route_people", concurrency=1)(route_people)

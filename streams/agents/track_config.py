@@ -22,7 +22,7 @@ from events.errors import BadInput
 from state.model.changes import TickKind
 from streams.runtime.engine import Engine, guarded, wall_clock
 from streams.runtime.internal import Tick
-from streams.runtime.outputs import Source
+from streams.runtime.outputs import InputMessage
 
 log = logging.getLogger(__name__)
 RETRY_S = (0.5, 1.0, 2.0, 5.0, 10.0)
@@ -73,26 +73,26 @@ class ConfigTracker:
         self.engine = engine
         self.ticks_topic = engine.settings.internal_topic("account-ticks")
 
-    async def take(self, source: Source) -> None:
-        verdict = await self.engine.view.reached(source.offset)
+    async def handle(self, message: InputMessage) -> None:
+        verdict = await self.engine.view.reached(message.offset)
         if verdict is None:
             return
         if verdict.change is None:
-            error = BadInput(f"config record at offset {source.offset}: {verdict.reason}")
-            await self.engine.emitter.dead_letter(source, error, kind=verdict.kind)
+            error = BadInput(f"config record at offset {message.offset}: {verdict.reason}")
+            await self.engine.emitter.dead_letter(message, error, kind=verdict.kind)
             return
         tick = Tick(
-            tick_id=f"config-{source.offset}-{uuid.uuid4().hex[:8]}",
+            tick_id=f"config-{message.offset}-{uuid.uuid4().hex[:8]}",
             kind=TickKind.CONFIG,
             at=wall_clock(),
-            config_offset=source.offset,
+            config_offset=message.offset,
         )
         await self.engine.broadcast(self.ticks_topic, tick, self.engine.settings.partitions)
 
 
 def register(engine: Engine) -> None:
     tracker = ConfigTracker(engine)
-    source = engine.channel(engine.settings.topics.config)
+    topic = engine.topic(engine.settings.topics.config)
 
     async def follow_config() -> None:
         await read_config(engine)
@@ -100,7 +100,7 @@ def register(engine: Engine) -> None:
     async def track_config(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await guarded(engine, "track_config", Source.of(event), tracker.take)
+            await guarded(engine, "track_config", InputMessage.of(event), tracker.handle)
 
     engine.app.task(follow_config)
-    engine.app.agent(source, name="track_config", concurrency=1)(track_config)
+    engine.app.agent(topic, name="track_config", concurrency=1)(track_config)

@@ -22,7 +22,7 @@ from state.transitions.apply import apply
 from streams.runtime.account_store import AccountStore
 from streams.runtime.engine import Engine, ordered_inputs, wall_clock
 from streams.runtime.internal import CalibrationSample, RoutedChange, Tick
-from streams.runtime.outputs import Source
+from streams.runtime.outputs import InputMessage
 from streams.runtime.partitioning import partition_of
 from streams.runtime.state_codec import decode_value, encode_value
 
@@ -37,7 +37,7 @@ class GroupTracker:
         self.partitions = settings.partitions
         self.changes_topic = settings.internal_topic("account-changes")
         self.ticks_topic = settings.internal_topic("account-ticks")
-        self.calibration = engine.channel(settings.internal_topic("calibration"))
+        self.calibration = engine.topic(settings.internal_topic("calibration"))
         self.accounts = engine.table("accounts", settings.partitions)
         self.store = AccountStore(self.accounts)
         topics = settings.topics
@@ -52,36 +52,36 @@ class GroupTracker:
             engine,
             "track_groups",
             table=self.accounts,
-            take=self.take,
+            handle=self.handle,
             topics=self.input_topics,
         )
 
-    async def take(self, source: Source) -> None:
-        value = source.value or b""
-        if source.topic == self.changes_topic:
+    async def handle(self, message: InputMessage) -> None:
+        value = message.value or b""
+        if message.topic == self.changes_topic:
             routed = decode_value(value, RoutedChange)
-            now = source.processed_at()
-            await self.apply_to(source.partition, routed.account_id, routed.change, now)
-        elif source.topic == self.ticks_topic:
-            await self._tick(source.partition, decode_value(value, Tick))
+            now = message.processed_at()
+            await self.apply_to(message.partition, routed.account_id, routed.change, now)
+        elif message.topic == self.ticks_topic:
+            await self._tick(message.partition, decode_value(value, Tick))
         else:
-            await self._input(source)
+            await self._input(message)
 
-    async def _input(self, source: Source) -> None:
-        expected = self.engine.settings.topics.records_on(source.topic)
-        decoded = await self.engine.decode(source.value or b"", expected)
+    async def _input(self, message: InputMessage) -> None:
+        expected = self.engine.settings.topics.records_on(message.topic)
+        decoded = await self.engine.decode(message.value or b"", expected)
         if isinstance(decoded, DecodeFailure):
-            await self.engine.emitter.dead_letter(source, decoded)
+            await self.engine.emitter.dead_letter(message, decoded)
             return
         record = decoded.record
-        assert isinstance(record, ACCOUNT_KEYED), f"{source.topic} carries account-keyed records"
+        assert isinstance(record, ACCOUNT_KEYED), f"{message.topic} carries account-keyed records"
         too_new = future_timestamp_failure(record, now=wall_clock())
         if too_new is not None:
-            await self.engine.emitter.dead_letter(source, too_new)
+            await self.engine.emitter.dead_letter(message, too_new)
             return
-        now = source.processed_at()
+        now = message.processed_at()
         for delivery in route(record, None).deliveries:
-            await self.apply_to(source.partition, delivery.account_id, delivery.change, now)
+            await self.apply_to(message.partition, delivery.account_id, delivery.change, now)
 
     async def apply_to(
         self, partition: int, account_id: str, change: Change, now: datetime
@@ -169,13 +169,13 @@ class GroupTracker:
 
 def register(engine: Engine) -> GroupTracker:
     tracker = GroupTracker(engine)
-    source = engine.channel(*tracker.inputs.subscribed)
+    topic = engine.topic(*tracker.inputs.subscribed)
 
     async def track_groups(stream: Any) -> None:
         await engine.config_ready.wait()
         async for event in stream.events():
-            await tracker.inputs.apply(Source.of(event))
+            await tracker.inputs.handle(InputMessage.of(event))
 
-    engine.app.agent(source, name="track_groups", concurrency=1)(track_groups)
+    engine.app.agent(topic, name="track_groups", concurrency=1)(track_groups)
 
     return tracker

@@ -40,7 +40,7 @@ class Dashboard:
     _input_times: dict[str, int] = field(default_factory=dict)
 
     def fold(self, record: TopicRecord, appended_ms: int) -> None:
-        """Take one record read from any topic, with its broker append time."""
+        """Folds in one record read from any topic, with its broker append time."""
         self.counts[type(record).__name__] += 1
         if isinstance(record, ActivityEvent | PersonEvent):
             self._remember_input(record.event_id, appended_ms)

@@ -28,7 +28,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from events.errors import Unavailable
-from streams.runtime.outputs import Source
+from streams.runtime.outputs import InputMessage
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +88,14 @@ class RecordReader:
             self._consumer = consumer
         return self._consumer
 
-    async def read(self, topic: str, partition: int, start: int, end: int) -> list[Source]:
+    async def read(self, topic: str, partition: int, start: int, end: int) -> list[InputMessage]:
         """Every record of ``topic``/``partition`` with ``start <= offset < end``."""
         async with self._lock:
             consumer = await self._started()
             tp = TopicPartition(topic, partition)
             consumer.assign([tp])
             consumer.seek(tp, start)
-            found: list[Source] = []
+            found: list[InputMessage] = []
             empty_reads = 0
             while await consumer.position(tp) < end:
                 batch = await consumer.getmany(tp, timeout_ms=1000, max_records=BATCH)
@@ -103,7 +103,7 @@ class RecordReader:
                 empty_reads = 0 if records else empty_reads + 1
                 if empty_reads > EMPTY_READS_ALLOWED:
                     raise Unavailable(f"{topic}[{partition}]: offsets {start}..{end} unreadable")
-                found.extend(_source(topic, partition, r) for r in records if r.offset < end)
+                found.extend(_message(topic, partition, r) for r in records if r.offset < end)
             return found
 
     async def stop(self) -> None:
@@ -112,8 +112,8 @@ class RecordReader:
             self._consumer = None
 
 
-def _source(topic: str, partition: int, record: Any) -> Source:
-    return Source(
+def _message(topic: str, partition: int, record: Any) -> InputMessage:
+    return InputMessage(
         topic=topic,
         partition=partition,
         offset=record.offset,
@@ -137,29 +137,31 @@ class InputLedger:
         stored = self.table.get(ledger_key(topic, partition))
         return 0 if stored is None else int(stored)
 
-    def passed(self, source: Source, expected: int | None = None) -> None:
-        """Records that ``source`` is applied (a re-delivered older record moves nothing);
+    def passed(self, message: InputMessage, expected: int | None = None) -> None:
+        """Records that ``message`` is applied (a re-delivered older record moves nothing);
         ``expected``: the next offset due, when the caller has just read it."""
         if expected is None:
-            expected = self.expected(source.topic, source.partition)
-        if source.offset + 1 > expected:
-            self.table[ledger_key(source.topic, source.partition)] = str(source.offset + 1).encode()
+            expected = self.expected(message.topic, message.partition)
+        if message.offset + 1 > expected:
+            self.table[ledger_key(message.topic, message.partition)] = str(
+                message.offset + 1
+            ).encode()
 
-    async def skipped_before(self, source: Source, expected: int) -> list[Source]:
-        """The records of ``source``'s partition that the stream skipped before it, ``expected``
+    async def skipped_before(self, message: InputMessage, expected: int) -> list[InputMessage]:
+        """The records of ``message``'s partition that the stream skipped before it, ``expected``
         being the next offset due."""
-        missing = missing_range(expected, source.offset)
+        missing = missing_range(expected, message.offset)
         if missing is None:
             return []
-        records = await self.reader.read(source.topic, source.partition, *missing)
+        records = await self.reader.read(message.topic, message.partition, *missing)
         if records:
             log.warning(
                 "%s[%d]: %d skipped records before offset %d read again from the broker",
-                source.topic, source.partition, len(records), source.offset,
+                message.topic, message.partition, len(records), message.offset,
             )  # fmt: skip
         return records
 
-    async def stalled(self, topic: str, partition: int, end: int | None) -> list[Source]:
+    async def stalled(self, topic: str, partition: int, end: int | None) -> list[InputMessage]:
         """Records of a partition that made no progress over the last checks although the broker
         has more: up to ``end``, the partition's end offset as the worker's consumer last saw it
         (None: unknown, nothing to do)."""

@@ -1,4 +1,4 @@
-"""The engine's parts that every agent shares: the Faust app, its channels, tables and codecs."""
+"""The engine's parts that every agent shares: the Faust app, its topics, tables and codecs."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from streams.ops.settings import Settings
 from streams.runtime.catalogue_view import CatalogueView
 from streams.runtime.catch_up import InputLedger, RecordReader
 from streams.runtime.internal import Tick
-from streams.runtime.ordered_inputs import INFRASTRUCTURE_ERRORS, OrderedInputs, Take
-from streams.runtime.outputs import Emitter, Source
+from streams.runtime.ordered_inputs import INFRASTRUCTURE_ERRORS, Handler, OrderedInputs
+from streams.runtime.outputs import Emitter, InputMessage
 from streams.runtime.registry import RegistryCodec, connect_codec
 from streams.runtime.state_codec import encode_value
 
@@ -74,7 +74,7 @@ class Engine:
     config_ready: asyncio.Event = field(default_factory=asyncio.Event)
     registry: RegistryCodec | None = None
     ordered: list[OrderedInputs] = field(default_factory=list)
-    _channels: dict[str, Any] = field(default_factory=dict)
+    _topics: dict[str, Any] = field(default_factory=dict)
 
     def applied_up_to(self, topic: str, partition: int) -> int | None:
         """The next offset of `topic`/`partition` that an agent applying it in order expects
@@ -109,12 +109,12 @@ class Engine:
             return self.codec.decode_as(data, expected)
         return await self.registry.decode_as(data, expected)
 
-    def channel(self, *names: str) -> Any:
+    def topic(self, *names: str) -> Any:
         """A raw-bytes Faust topic over `names` (one object per set of names)."""
         key = ",".join(names)
-        if key not in self._channels:
-            self._channels[key] = self.app.topic(*names, **RAW)
-        return self._channels[key]
+        if key not in self._topics:
+            self._topics[key] = self.app.topic(*names, **RAW)
+        return self._topics[key]
 
     def table(self, name: str, partitions: int) -> Any:
         return self.app.Table(
@@ -123,51 +123,51 @@ class Engine:
 
     async def broadcast(self, topic: str, tick: Tick, partitions: int) -> None:
         """One copy of `tick` to every partition of `topic`."""
-        channel = self.channel(topic)
+        faust_topic = self.topic(topic)
         value = encode_value(tick)
         for partition in range(partitions):
-            await channel.send(key=b"tick", value=value, partition=partition)
+            await faust_topic.send(key=b"tick", value=value, partition=partition)
 
 
-async def guarded(engine: Engine, agent: str, source: Source, take: Take) -> None:
-    """Run `take(source)`. A failure of the input itself dead-letters the input, and the agent
+async def guarded(engine: Engine, agent: str, message: InputMessage, handle: Handler) -> None:
+    """Run `handle(message)`. A failure of the input itself dead-letters the input, and the agent
     goes on; a failure of the infrastructure stops the worker, so the input is read again after
     the restart instead of being acknowledged and lost."""
     metrics = engine.emitter.metrics
     started = time.perf_counter()
     try:
-        await take(source)
+        await handle(message)
     except INFRASTRUCTURE_ERRORS as exc:
         await engine.app.crash(exc)
         raise
     except Exception as exc:  # the agent must go on with the next record
         error = BadInput(f"{type(exc).__name__}: {exc}")
-        await engine.emitter.dead_letter(source, error, kind="processing_error")
+        await engine.emitter.dead_letter(message, error, kind="processing_error")
     finished = time.perf_counter()
-    metrics.consumed.labels(source.topic).inc()
+    metrics.consumed.labels(message.topic).inc()
     metrics.processing.labels(agent).observe(finished - started)
-    if source.appended_s:
-        metrics.input_age.labels(agent).observe(max(0.0, time.time() - source.appended_s))
+    if message.appended_s:
+        metrics.input_age.labels(agent).observe(max(0.0, time.time() - message.appended_s))
 
 
 def ordered_inputs(
-    engine: Engine, agent: str, *, table: Any, take: Take, topics: tuple[str, ...]
+    engine: Engine, agent: str, *, table: Any, handle: Handler, topics: tuple[str, ...]
 ) -> OrderedInputs:
     """`agent`'s inputs applied in order with nothing skipped (streams.runtime.ordered_inputs), its
     ledger kept in `table`, caught up on the engine's catch-up ticks; each input guarded and
     every caught-up record counted in `bg_records_caught_up`."""
     settings = engine.settings
 
-    async def run(source: Source) -> None:
-        await guarded(engine, agent, source, take)
+    async def run(message: InputMessage) -> None:
+        await guarded(engine, agent, message, handle)
 
-    def counted(source: Source, why: str) -> None:
-        engine.emitter.metrics.caught_up.labels(source.topic, why).inc()
+    def counted(message: InputMessage, why: str) -> None:
+        engine.emitter.metrics.caught_up.labels(message.topic, why).inc()
 
     inputs = OrderedInputs(
         app=engine.app,
         ledger=InputLedger(table, engine.reader),
-        take=run,
+        handler=run,
         topics=topics,
         catch_up_topic=settings.internal_topic("catch-up-ticks"),
         interval_s=settings.catch_up_interval_s,

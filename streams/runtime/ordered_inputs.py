@@ -17,12 +17,12 @@ from faust.types import TP
 
 from events.errors import Unavailable
 from streams.runtime.catch_up import InputLedger
-from streams.runtime.outputs import Source
+from streams.runtime.outputs import InputMessage
 
 INFRASTRUCTURE_ERRORS = (KafkaError, Unavailable, OSError, asyncio.TimeoutError)
 
-Take = Callable[[Source], Awaitable[None]]
-Counted = Callable[[Source, str], None]
+Handler = Callable[[InputMessage], Awaitable[None]]
+Counted = Callable[[InputMessage, str], None]
 
 
 @dataclass
@@ -32,12 +32,12 @@ class OrderedInputs:
     each record of `catch_up_topic` (a tick per partition, every `interval_s`) reads the records
     the stream stalled on in that partition of `topics`.
 
-    `take` applies one record, and `counted(source, why)` is told of every record caught up
+    `handler` handles one record, and `counted(message, why)` is told of every record caught up
     ("skipped" or "stalled"). With `enabled` false the consumer's offsets are trusted."""
 
     app: Any
     ledger: InputLedger
-    take: Take
+    handler: Handler
     topics: tuple[str, ...]
     catch_up_topic: str
     interval_s: float
@@ -50,24 +50,24 @@ class OrderedInputs:
         """Every topic the agent reads: its inputs and the catch-up ticks."""
         return (*self.topics, self.catch_up_topic)
 
-    async def apply(self, source: Source) -> None:
-        """`source`, after the records the stream skipped before it; or, for a catch-up tick,
+    async def handle(self, message: InputMessage) -> None:
+        """`message`, after the records the stream skipped before it; or, for a catch-up tick,
         the records its partition stalled on."""
         try:
-            if source.topic == self.catch_up_topic:
+            if message.topic == self.catch_up_topic:
                 if self.enabled:
-                    await self._catch_up(source.partition)
+                    await self._catch_up(message.partition)
                 return
-            expected = self.ledger.expected(source.topic, source.partition)
-            skipped = await self.ledger.skipped_before(source, expected) if self.enabled else []
+            expected = self.ledger.expected(message.topic, message.partition)
+            skipped = await self.ledger.skipped_before(message, expected) if self.enabled else []
         except INFRASTRUCTURE_ERRORS as exc:
             await self.app.crash(exc)
             raise
         await self._applied(skipped, "skipped")
-        await self.take(source)
-        # One ledger read per input: the skipped records only moved it up to `source.offset`.
-        self.ledger.passed(source, expected)
-        self._last_applied[source.topic] = time.monotonic()
+        await self.handler(message)
+        # One ledger read per input: the skipped records only moved it up to `message.offset`.
+        self.ledger.passed(message, expected)
+        self._last_applied[message.topic] = time.monotonic()
 
     async def _catch_up(self, partition: int) -> None:
         """Only a topic that the stream left alone for a whole catch-up interval is checked: a
@@ -94,9 +94,9 @@ class OrderedInputs:
             return None
         return end if isinstance(end, int) else None
 
-    async def _applied(self, sources: list[Source], why: str) -> None:
-        for source in sources:
+    async def _applied(self, messages: list[InputMessage], why: str) -> None:
+        for message in messages:
             if self.counted is not None:
-                self.counted(source, why)
-            await self.take(source)
-            self.ledger.passed(source)
+                self.counted(message, why)
+            await self.handler(message)
+            self.ledger.passed(message)

@@ -50,7 +50,7 @@ def destination(  # noqa: PLR0911 - one return per record type reads best as a m
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
+class InputMessage:
     """Where an input came from: enough to dead-letter it with its original bytes."""
 
     topic: str
@@ -68,7 +68,7 @@ class Source:
         return datetime.now(UTC)
 
     @classmethod
-    def of(cls, event: Any) -> Source:
+    def of(cls, event: Any) -> InputMessage:
         """Where a Faust stream event came from."""
         message = event.message
         return cls(
@@ -92,7 +92,7 @@ class Emitter:
     topics: Topics
     codec: Codec
     metrics: Metrics
-    _channels: dict[str, Any] = field(default_factory=dict)
+    _topics: dict[str, Any] = field(default_factory=dict)
 
     async def emit(self, records: tuple[OutputRecord, ...]) -> None:
         sent = []
@@ -104,28 +104,28 @@ class Emitter:
         await asyncio.gather(*sent)
 
     async def dead_letter(
-        self, source: Source, error: DecodeFailure | BadInput, kind: str | None = None
+        self, message: InputMessage, error: DecodeFailure | BadInput, kind: str | None = None
     ) -> None:
         letter = dead_letter(
             error=error,
-            key=source.key,
-            value=source.value,
-            topic=source.topic,
-            partition=source.partition,
-            offset=source.offset,
+            key=message.key,
+            value=message.value,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
             failed_at=datetime.now(UTC),
         )
         if kind is not None:
             letter = replace(letter, error_kind=kind)
         self.metrics.dead_letters.labels(letter.error_kind).inc()
-        await (await self.send(self.topics.dead_letters, source.key, self.codec.encode(letter)))
+        await (await self.send(self.topics.dead_letters, message.key, self.codec.encode(letter)))
 
     async def send(self, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
         """Hand a record to the producer; the returned awaitable completes when the broker has
         acknowledged it."""
         self.metrics.produced.labels(topic).inc()
-        channel = self._channels.get(topic)
-        if channel is None:
-            channel = self.app.topic(topic, key_serializer="raw", value_serializer="raw")
-            self._channels[topic] = channel
-        return cast("Awaitable[Any]", await channel.send(key=key, value=value))
+        faust_topic = self._topics.get(topic)
+        if faust_topic is None:
+            faust_topic = self.app.topic(topic, key_serializer="raw", value_serializer="raw")
+            self._topics[topic] = faust_topic
+        return cast("Awaitable[Any]", await faust_topic.send(key=key, value=value))

@@ -25,7 +25,7 @@ import faust
 
 from streams.runtime.catch_up import InputLedger, RecordReader
 from streams.runtime.ordered_inputs import OrderedInputs
-from streams.runtime.outputs import Source
+from streams.runtime.outputs import InputMessage
 
 PREFIX = os.environ.get("TALLY_PREFIX", "tally")
 BROKER = os.environ.get("TALLY_BROKER", "127.0.0.1:9092")
@@ -60,9 +60,9 @@ def applied(previous: bytes | None, sequence: int) -> bytes | None:
     return json.dumps({"count": state["count"] + 1, "last": sequence}).encode()
 
 
-async def take(source: Source) -> None:
-    word = source.key or b""
-    updated = applied(table.get(word), int(source.value or b"0"))
+async def handle(message: InputMessage) -> None:
+    word = message.key or b""
+    updated = applied(table.get(word), int(message.value or b"0"))
     if updated is not None:
         table[word] = updated
         await tallies.send(key=word, value=str(json.loads(updated)["count"]).encode())
@@ -71,7 +71,7 @@ async def take(source: Source) -> None:
 inputs = OrderedInputs(
     app=app,
     ledger=InputLedger(table, RecordReader({"bootstrap_servers": BROKER})),
-    take=take,
+    handler=handle,
     topics=(WORDS_TOPIC,),
     catch_up_topic=CATCH_UP_TOPIC,
     interval_s=CATCH_UP_S,
@@ -81,7 +81,7 @@ inputs = OrderedInputs(
 @app.agent(app.topic(*inputs.subscribed, **RAW), concurrency=1)
 async def tally_words(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
     async for event in stream.events():
-        await inputs.apply(Source.of(event))
+        await inputs.handle(InputMessage.of(event))
         yield None
 
 
