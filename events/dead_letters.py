@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from events.decoding import DecodeFailure
 from events.errors import BadInput
 from events.records import DeadLetter
 
 MAX_MESSAGE_CHARS = 1000
-BAD_INPUT_KIND = "bad_input"
+
+
+class DeadLetterKind(StrEnum):
+    """Why an input was dead-lettered, beside the decoding failures (``FailureKind``)."""
+
+    BAD_INPUT = "bad_input"
+    PROCESSING_ERROR = "processing_error"
+    PARKING_FULL = "parking_full"
+    UNKNOWN_PERSON = "unknown_person"
+    PERSON_DELETED = "person_deleted"
+    PERSON_WITHOUT_ACCOUNT = "person_without_account"
+    CONFIG_REFUSED = "config_refused"
+    BAD_KEY = "bad_key"
 
 
 def dead_letter(
@@ -29,7 +42,7 @@ def dead_letter(
     if isinstance(error, DecodeFailure):
         kind, message = str(error.kind), error.message
     else:
-        kind, message = BAD_INPUT_KIND, str(error)
+        kind, message = str(DeadLetterKind.BAD_INPUT), str(error)
     return DeadLetter(
         original_key=key,
         original_value=value,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TypeAlias, assert_never
 
 from events.records import (
@@ -69,15 +70,23 @@ class Delivery:
     change: Change
 
 
+class NotRouted(StrEnum):
+    """Why a record goes to no account."""
+
+    STALE = "stale"
+    UNKNOWN_PERSON = "unknown_person"
+    PERSON_DELETED = "person_deleted"
+    PERSON_WITHOUT_ACCOUNT = "person_without_account"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Routed:
     """Where the record goes; ``person_route``: the person's new route, to store (None: keep
-    the old one); ``ignored``: why it goes nowhere (``stale``, ``unknown_person``,
-    ``person_deleted``, ``person_without_account``)."""
+    the old one); ``ignored``: why it goes nowhere."""
 
     deliveries: tuple[Delivery, ...] = ()
     person_route: PersonRoute | None = None
-    ignored: str | None = None
+    ignored: NotRouted | None = None
 
 
 def routing_person(record: RoutedRecord) -> str | None:
@@ -111,7 +120,7 @@ def route(record: RoutedRecord, prior: PersonRoute | None) -> Routed:
 
 def route_person(event: PersonEvent, prior: PersonRoute | None) -> Routed:
     if prior is not None and not prior.provisional and event.occurred_at < prior.occurred_at:
-        return Routed(ignored="stale")
+        return Routed(ignored=NotRouted.STALE)
     was = None if prior is None or prior.deleted else prior.account_id
     if event.deleted:
         target = was or event.account_id
@@ -140,12 +149,12 @@ def route_activity(event: ActivityEvent, prior: PersonRoute | None) -> Routed:
     change = ActivityRecorded(event=event)
     if prior is not None:
         if prior.deleted:
-            return Routed(ignored="person_deleted")
+            return Routed(ignored=NotRouted.PERSON_DELETED)
         if prior.account_id is None:
-            return Routed(ignored="person_without_account")
+            return Routed(ignored=NotRouted.PERSON_WITHOUT_ACCOUNT)
         return _to(prior.account_id, change)
     if event.account_id is None:
-        return Routed(ignored="unknown_person")
+        return Routed(ignored=NotRouted.UNKNOWN_PERSON)
     hinted = PersonRoute(account_id=event.account_id, occurred_at=_LONG_AGO, provisional=True)
     delivery = Delivery(account_id=event.account_id, change=change)
     return Routed(deliveries=(delivery,), person_route=hinted)

@@ -14,6 +14,7 @@ after). Then every group whose version moved emits its snapshot.
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
 
 from events.records import RoleCompleteness, ScoreChanged, ScoreContribution
 from state.catalogue.templates import RolesTemplate
@@ -43,6 +44,17 @@ from state.scoring.person import normalised_score
 BROAD_TRIGGERS = frozenset({"decay", "calibration", "config", "reconciliation"})
 
 
+class Trigger(StrEnum):
+    """What made a group's scores move (``ScoreChanged.trigger``)."""
+
+    ACTIVITY = "activity"
+    MEMBERSHIP = "membership"
+    CONFIG = "config"
+    DECAY = "decay"
+    CALIBRATION = "calibration"
+    RECONCILIATION = "reconciliation"
+
+
 def group_role_totals(group: BuyingGroup, state: AccountState) -> RoleTotals:
     """The group's members (people of the account) added up per role, from every member."""
     people = state.people
@@ -53,7 +65,7 @@ def group_role_totals(group: BuyingGroup, state: AccountState) -> RoleTotals:
     )
 
 
-def finish(before: AccountState, step: Step, trigger: str, context: Context) -> Outcome:
+def finish(before: AccountState, step: Step, trigger: Trigger, context: Context) -> Outcome:
     """Rescore the groups the input may have moved, then emit the snapshot of every group whose
     version moved."""
     everything = trigger in BROAD_TRIGGERS or before.group_reference != step.state.group_reference
@@ -83,7 +95,7 @@ def rescore(
     before: AccountState,
     state: AccountState,
     group: BuyingGroup,
-    trigger: str,
+    trigger: Trigger,
     context: Context,
     *,
     moved: frozenset[str] | None = None,
@@ -198,7 +210,7 @@ def _score_changed(
     group: BuyingGroup,
     contributions: tuple[Contribution, ...],
     reference: float,
-    trigger: str,
+    trigger: Trigger,
     context: Context,
 ) -> ScoreChanged:
     parts = tuple(

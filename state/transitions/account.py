@@ -20,10 +20,10 @@ from types import MappingProxyType
 from state.model.account import AccountState, AudienceMark
 from state.model.changes import AccountChanged, AccountDeleted, AudienceMembershipChanged
 from state.model.outcome import Context, Outcome, Step
-from state.scoring.group_scores import finish
+from state.scoring.group_scores import Trigger, finish
 from state.transitions.lifecycle import group_deleted, groups_ensured
 
-TRIGGER = "membership"
+TRIGGER = Trigger.MEMBERSHIP
 
 
 def account_changed(state: AccountState, change: AccountChanged, context: Context) -> Outcome:

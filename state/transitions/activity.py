@@ -13,11 +13,11 @@ from state.model.account import AccountState, PersonState
 from state.model.changes import ActivityRecorded
 from state.model.outcome import Context, Outcome, Step
 from state.scoring.activity_log import record_activity, utc_day
-from state.scoring.group_scores import finish
+from state.scoring.group_scores import Trigger, finish
 from state.scoring.person import person_raw_by_type
 from state.scoring.person_scores import person_updated
 
-TRIGGER = "activity"
+TRIGGER = Trigger.ACTIVITY
 
 
 def activity_recorded(state: AccountState, change: ActivityRecorded, context: Context) -> Outcome:

@@ -19,10 +19,10 @@ from state.model.account import AccountState
 from state.model.changes import MembershipCommandReceived
 from state.model.group import BuyingGroup
 from state.model.outcome import Context, Outcome, Step
-from state.scoring.group_scores import finish
+from state.scoring.group_scores import Trigger, finish
 from state.transitions.command_checks import Refusal, accepted_result, group_refusal, refused_result
 
-TRIGGER = "membership"
+TRIGGER = Trigger.MEMBERSHIP
 
 
 def membership_command(

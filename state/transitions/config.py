@@ -19,12 +19,12 @@ from state.model.account import AccountState
 from state.model.changes import ConfigChanged
 from state.model.group import BuyingGroup, record_header
 from state.model.outcome import Context, Outcome, Step
-from state.scoring.group_scores import finish
+from state.scoring.group_scores import Trigger, finish
 from state.scoring.person_scores import everyone_refreshed
 from state.transitions.lifecycle import group_deleted, groups_ensured
 from state.transitions.stage import elapsed_ms, stage_left
 
-TRIGGER = "config"
+TRIGGER = Trigger.CONFIG
 
 
 def config_changed(state: AccountState, change: ConfigChanged, context: Context) -> Outcome:

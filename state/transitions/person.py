@@ -17,12 +17,12 @@ from state.model.account import AccountState, PersonState
 from state.model.changes import PersonChanged, PersonDeleted, PersonLeftAccount
 from state.model.outcome import Context, Outcome, Step
 from state.model.shards import sharded_without
-from state.scoring.group_scores import finish
+from state.scoring.group_scores import Trigger, finish
 from state.scoring.person_scores import person_zeroed, with_person
 
 LEFT_ACCOUNT = "left_account"
 PERSON_DELETED = "person_deleted"
-TRIGGER = "membership"
+TRIGGER = Trigger.MEMBERSHIP
 
 
 def person_changed(state: AccountState, change: PersonChanged, context: Context) -> Outcome:

@@ -22,11 +22,11 @@ from state.model.account import AccountState
 from state.model.changes import StageCommandReceived
 from state.model.group import BuyingGroup, StageState, record_header
 from state.model.outcome import Context, Outcome, Step
-from state.scoring.group_scores import finish
+from state.scoring.group_scores import Trigger, finish
 from state.transitions.command_checks import Refusal, accepted_result, group_refusal, refused_result
 
 MAX_STATUS_LENGTH = 50
-TRIGGER = "membership"
+TRIGGER = Trigger.MEMBERSHIP
 
 
 def stage_command(state: AccountState, change: StageCommandReceived, context: Context) -> Outcome:

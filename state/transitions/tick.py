@@ -20,7 +20,7 @@ from state.membership.evaluation import reevaluate_group, remove_everywhere
 from state.model.account import AccountState
 from state.model.changes import Ticked, TickKind
 from state.model.outcome import Context, Outcome, Step
-from state.scoring.group_scores import finish
+from state.scoring.group_scores import Trigger, finish
 from state.scoring.person_scores import everyone_refreshed
 from state.transitions.lifecycle import group_deleted, groups_ensured
 
@@ -42,7 +42,7 @@ def ticked(state: AccountState, change: Ticked, context: Context) -> Outcome:
             raise BadInput(f"tick {change.event_id}: {change.kind.value} is not work of the domain")
         case _:
             assert_never(change.kind)
-    return finish(state, step, change.kind.value, context)
+    return finish(state, step, Trigger(change.kind.value), context)
 
 
 def reconciled(step: Step, context: Context) -> Step:

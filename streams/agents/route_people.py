@@ -12,12 +12,13 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+from events.dead_letters import DeadLetterKind
 from events.decoding import Decoded, DecodeFailure, future_timestamp_failure
 from events.errors import BadInput
 from events.records import ActivityEvent, PersonEvent
 from state.model.changes import TickKind
 from state.routing.parking import NOTHING_PARKED, Parked, ParkedActivity, expired, park
-from state.routing.routes import PersonRoute, Routed, route
+from state.routing.routes import NotRouted, PersonRoute, Routed, route
 from streams.runtime.engine import Engine, ordered_inputs, wall_clock
 from streams.runtime.internal import RoutedChange, Tick
 from streams.runtime.outputs import InputMessage
@@ -70,7 +71,7 @@ class PeopleRouter:
         stored = self.routes.get(key)
         prior = None if stored is None else decode_value(stored, PersonRoute)
         routed = route(record, prior)
-        if isinstance(record, ActivityEvent) and routed.ignored == "unknown_person":
+        if isinstance(record, ActivityEvent) and routed.ignored is NotRouted.UNKNOWN_PERSON:
             await self._park(message, record)
             return
         await self._follow(message, routed, key)
@@ -78,11 +79,13 @@ class PeopleRouter:
             await self._release(key, routed.person_route)
 
     async def _follow(self, message: InputMessage, routed: Routed, person_key: bytes) -> None:
-        if routed.ignored == "stale":
+        if routed.ignored is NotRouted.STALE:
             self.engine.emitter.metrics.ignored.labels("stale_profile").inc()
         elif routed.ignored is not None:
             error = BadInput(f"activity cannot be routed: {routed.ignored}")
-            await self.engine.emitter.dead_letter(message, error, kind=routed.ignored)
+            await self.engine.emitter.dead_letter(
+                message, error, kind=DeadLetterKind(routed.ignored.value)
+            )
         sent = []
         for delivery in routed.deliveries:
             change = RoutedChange(account_id=delivery.account_id, change=delivery.change)
@@ -109,7 +112,7 @@ class PeopleRouter:
         self.parked[key] = encode_value(parked)
         if overflow is not None:
             error = BadInput(f"too many activities wait for person {activity.person_id}")
-            await self.engine.emitter.dead_letter(message, error, kind="parking_full")
+            await self.engine.emitter.dead_letter(message, error, kind=DeadLetterKind.PARKING_FULL)
 
     async def _release(self, key: bytes, person_route: PersonRoute) -> None:
         parked = self._parked(key)
@@ -139,7 +142,9 @@ class PeopleRouter:
                     f"activity {item.activity.activity_id}: no profile for person "
                     f"{item.activity.person_id} within {self.ttl.total_seconds():.0f}s"
                 )
-                await self.engine.emitter.dead_letter(_item_message(item), error, "unknown_person")
+                await self.engine.emitter.dead_letter(
+                    _item_message(item), error, DeadLetterKind.UNKNOWN_PERSON
+                )
 
     def _parked(self, key: bytes) -> Parked:
         stored = self.parked.get(key)

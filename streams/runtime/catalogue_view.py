@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from events.codec import Codec
-from events.decoding import DecodeFailure
+from events.dead_letters import DeadLetterKind
+from events.decoding import DecodeFailure, FailureKind
 from events.records import ConfigKind, ConfigRecord
 from state.catalogue.catalogue import EMPTY_CATALOGUE, Catalogue
 from state.catalogue.changes import ConfigTombstone, apply_config_change
@@ -28,7 +29,7 @@ class ConfigVerdict:
     offset: int
     change: ConfigRecord | ConfigTombstone | None
     reason: str | None = None
-    kind: str = "config_refused"
+    kind: DeadLetterKind | FailureKind = DeadLetterKind.CONFIG_REFUSED
 
 
 def tombstone_for(key: bytes | None, offset: int, at: datetime) -> ConfigTombstone | str:
@@ -63,12 +64,14 @@ class CatalogueView:
                 key, offset, datetime.now(UTC)
             )
             if isinstance(change, str):
-                return ConfigVerdict(offset=offset, change=None, reason=change, kind="bad_key")
+                return ConfigVerdict(
+                    offset=offset, change=None, reason=change, kind=DeadLetterKind.BAD_KEY
+                )
         else:
             decoded = self.codec.decode_as(value, ConfigRecord)
             if isinstance(decoded, DecodeFailure):
                 return ConfigVerdict(
-                    offset=offset, change=None, reason=decoded.message, kind=str(decoded.kind)
+                    offset=offset, change=None, reason=decoded.message, kind=decoded.kind
                 )
             change = decoded.record
         updated = apply_config_change(self.catalogue, change)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import faust
 
 from events.codec import Codec
+from events.dead_letters import DeadLetterKind
 from events.decoding import Decoded, DecodeFailure
 from events.errors import BadInput
 from events.records import TOPIC_RECORD_TYPES, TopicRecord
@@ -142,7 +143,7 @@ async def guarded(engine: Engine, agent: str, message: InputMessage, handle: Han
         raise
     except Exception as exc:  # the agent must go on with the next record
         error = BadInput(f"{type(exc).__name__}: {exc}")
-        await engine.emitter.dead_letter(message, error, kind="processing_error")
+        await engine.emitter.dead_letter(message, error, kind=DeadLetterKind.PROCESSING_ERROR)
     finished = time.perf_counter()
     metrics.consumed.labels(message.topic).inc()
     metrics.processing.labels(agent).observe(finished - started)

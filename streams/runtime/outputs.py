@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any, assert_never, cast
 
 from events.codec import Codec
-from events.dead_letters import dead_letter
-from events.decoding import DecodeFailure
+from events.dead_letters import DeadLetterKind, dead_letter
+from events.decoding import DecodeFailure, FailureKind
 from events.errors import BadInput
 from events.records import (
     BuyingGroupSnapshot,
@@ -104,7 +104,10 @@ class Emitter:
         await asyncio.gather(*sent)
 
     async def dead_letter(
-        self, message: InputMessage, error: DecodeFailure | BadInput, kind: str | None = None
+        self,
+        message: InputMessage,
+        error: DecodeFailure | BadInput,
+        kind: DeadLetterKind | FailureKind | None = None,
     ) -> None:
         letter = dead_letter(
             error=error,

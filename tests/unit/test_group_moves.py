@@ -22,7 +22,7 @@ from state.model.outcome import Context
 from state.scoring import group_scores
 from state.scoring.group_moves import members_moved
 from state.scoring.group_raw import role_totals, with_member_moved
-from state.scoring.group_scores import group_role_totals, rescore
+from state.scoring.group_scores import Trigger, group_role_totals, rescore
 from state.scoring.person import raw_total
 from state.scoring.person_scores import with_person
 from tests.oracles.scores import GroupRaw, MemberScore, explain_group_change, group_raw_score
@@ -155,7 +155,7 @@ def test_comparing_every_member_explains_what_the_full_recomputation_explains(
     after_group = replace(after_group, version=group.version + 1, role_totals=None)
     after = with_group(after_state, after_group)
     context = Context(catalogue=CATALOGUE, cause="c-1", now=T0)
-    rescored, records = rescore(before, after, after_group, "membership", context)
+    rescored, records = rescore(before, after, after_group, Trigger.MEMBERSHIP, context)
     full_before = group_raw(group, before, TEMPLATE)
     full_after = group_raw(after_group, after, TEMPLATE)
     assert rescored.engagement_raw == full_after.total
