@@ -67,7 +67,7 @@ class Case:
 
     @property
     def changes_topic(self) -> str:
-        return self.settings.internal_topic("account-changes")
+        return self.settings.internal_topics.account_changes
 
     @property
     def sink(self) -> str:

@@ -101,3 +101,34 @@ class Topics:
             for f in fields(self)
             if f.name.replace("_", "-") in COMPACTED_BASE_NAMES
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InternalTopics:
+    """The engine's own topics, read and written by its agents only (records in the engine's
+    state codec, never public); `InternalTopics()` has the defaults.
+
+    - `account_changes` (by account): routed person changes and activities;
+    - `account_ticks` / `person_ticks` (one record per partition): periodic work and config
+      changes; `catch_up_ticks`: looking for records the consumer skipped or stalled on;
+    - `calibration` (one partition): each account partition's raw scores for a calibration round.
+    """
+
+    account_changes: str = "bg.internal.account-changes"
+    account_ticks: str = "bg.internal.account-ticks"
+    person_ticks: str = "bg.internal.person-ticks"
+    catch_up_ticks: str = "bg.internal.catch-up-ticks"
+    calibration: str = "bg.internal.calibration"
+
+    @classmethod
+    def with_prefix(cls, prefix: str) -> InternalTopics:
+        """Every name as `<prefix>.internal.<name>`."""
+        return cls(
+            **{
+                f.name: topic_name(f"internal.{f.name.replace('_', '-')}", prefix)
+                for f in fields(cls)
+            }
+        )
+
+    def all(self) -> tuple[str, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))

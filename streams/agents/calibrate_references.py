@@ -27,7 +27,7 @@ class Calibrator:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.rounds = engine.table("calibration-rounds", 1)
-        self.ticks_topic = engine.settings.internal_topic("account-ticks")
+        self.ticks_topic = engine.settings.internal_topics.account_ticks
 
     async def handle(self, message: InputMessage) -> None:
         sample = decode_value(message.value or b"", CalibrationSample)
@@ -79,7 +79,7 @@ class Calibrator:
 
 def register(engine: Engine) -> None:
     calibrator = Calibrator(engine)
-    topic = engine.topic(engine.settings.internal_topic("calibration"))
+    topic = engine.topic(engine.settings.internal_topics.calibration)
 
     async def calibrate_references(stream: Any) -> None:
         async for event in stream.events():

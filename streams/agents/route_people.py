@@ -31,10 +31,10 @@ class PeopleRouter:
         settings = engine.settings
         self.engine = engine
         self.topics = settings.topics
-        self.ticks_topic = settings.internal_topic("person-ticks")
+        self.ticks_topic = settings.internal_topics.person_ticks
         self.routes = engine.table("person-routes", settings.partitions)
         self.parked = engine.table("parked-activities", settings.partitions)
-        self.changes_topic = settings.internal_topic("account-changes")
+        self.changes_topic = settings.internal_topics.account_changes
         self.ttl = timedelta(seconds=settings.pending_activity_ttl_s)
         self.input_topics = (settings.topics.persons, settings.topics.activities, self.ticks_topic)
         self.inputs = ordered_inputs(

@@ -71,7 +71,7 @@ async def _follow_config(engine: Engine) -> None:
 class ConfigTracker:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.ticks_topic = engine.settings.internal_topic("account-ticks")
+        self.ticks_topic = engine.settings.internal_topics.account_ticks
 
     async def handle(self, message: InputMessage) -> None:
         verdict = await self.engine.view.reached(message.offset)

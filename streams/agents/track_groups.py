@@ -35,9 +35,9 @@ class GroupTracker:
         settings = engine.settings
         self.engine = engine
         self.partitions = settings.partitions
-        self.changes_topic = settings.internal_topic("account-changes")
-        self.ticks_topic = settings.internal_topic("account-ticks")
-        self.calibration = engine.topic(settings.internal_topic("calibration"))
+        self.changes_topic = settings.internal_topics.account_changes
+        self.ticks_topic = settings.internal_topics.account_ticks
+        self.calibration = engine.topic(settings.internal_topics.calibration)
         self.accounts = engine.table("accounts", settings.partitions)
         self.store = AccountStore(self.accounts)
         topics = settings.topics

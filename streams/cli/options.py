@@ -11,10 +11,14 @@ from streams.ops.settings import Settings
 
 def add_kafka_options(parser: argparse.ArgumentParser) -> None:
     """`--prefix` and `--bootstrap`, which override the environment's settings."""
-    parser.add_argument("--prefix", help="topic prefix (env BG_TOPIC_PREFIX; default bg)")
+    defaults = Settings()
+    parser.add_argument(
+        "--prefix", help=f"topic prefix (env BG_TOPIC_PREFIX; default {defaults.topic_prefix})"
+    )
     parser.add_argument(
         "--bootstrap",
-        help="Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; default 127.0.0.1:9092)",
+        help="Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; "
+        f"default {defaults.kafka.bootstrap_servers})",
     )
 
 

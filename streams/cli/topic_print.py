@@ -26,10 +26,10 @@ from events.codec import Codec
 from events.decoding import Decoded, DecodeFailure
 from events.records import TopicRecord
 from events.topics import DEFAULT_PREFIX, RECORDS_BY_BASE_NAME, topic_name
-from streams.ops.settings import Settings, current_settings
+from streams.ops.settings import KafkaSettings, Settings, current_settings
 from streams.runtime.registry import RegistryCodec, SchemaRegistry
 
-DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+DEFAULT_BOOTSTRAP = KafkaSettings().bootstrap_servers
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

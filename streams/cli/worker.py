@@ -45,8 +45,8 @@ def tick_record(work: TickKind, at: datetime) -> Tick:
 async def send_tick(settings: Settings, work: TickKind, at: datetime) -> int:
     """One tick to every partition of the topic `work` belongs to; returns the partitions."""
     await ensure_topics(settings)
-    name = "person-ticks" if work is TickKind.PENDING else "account-ticks"
-    topic = settings.internal_topic(name)
+    internal = settings.internal_topics
+    topic = internal.person_ticks if work is TickKind.PENDING else internal.account_ticks
     producer = AIOKafkaProducer(**settings.kafka.client_options(), acks="all")
     await producer.start()
     try:

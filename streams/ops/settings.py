@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from events.decoding import DEFAULT_LIMITS, Limits
 from events.errors import BadInput
-from events.topics import DEFAULT_PREFIX, Topics
+from events.topics import DEFAULT_PREFIX, InternalTopics, Topics
 
 T = TypeVar("T")
 
@@ -76,9 +76,10 @@ class Settings:
     def topics(self) -> Topics:
         return Topics.with_prefix(self.topic_prefix)
 
-    def internal_topic(self, name: str) -> str:
+    @property
+    def internal_topics(self) -> InternalTopics:
         """Topics only this engine reads and writes, e.g. `bg.internal.account-changes`."""
-        return f"{self.topic_prefix}.internal.{name}" if self.topic_prefix else f"internal.{name}"
+        return InternalTopics.with_prefix(self.topic_prefix)
 
 
 def _read(env: Mapping[str, str], name: str, parse: Callable[[str], T], default: T) -> T:
@@ -139,9 +140,10 @@ def _protocol(raw: str) -> str:
 
 
 def kafka_settings_from_env(env: Mapping[str, str]) -> KafkaSettings:
+    base = KafkaSettings()
     return KafkaSettings(
-        bootstrap_servers=_read(env, "KAFKA_BOOTSTRAP_SERVERS", str, "127.0.0.1:9092"),
-        security_protocol=_read(env, "KAFKA_SECURITY_PROTOCOL", _protocol, "PLAINTEXT"),
+        bootstrap_servers=_read(env, "KAFKA_BOOTSTRAP_SERVERS", str, base.bootstrap_servers),
+        security_protocol=_read(env, "KAFKA_SECURITY_PROTOCOL", _protocol, base.security_protocol),
         sasl_mechanism=env.get("KAFKA_SASL_MECHANISM") or None,
         sasl_username=env.get("KAFKA_SASL_USERNAME") or None,
         sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
@@ -157,13 +159,17 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         topic_prefix=_read(env, "BG_TOPIC_PREFIX", str, base.topic_prefix),
         app_id=_read(env, "BG_APP_ID", str, base.app_id),
         partitions=_read(env, "BG_PARTITIONS", _positive_int, base.partitions),
-        standby_replicas=_read(env, "BG_STANDBY_REPLICAS", _non_negative_int, 0),
+        standby_replicas=_read(
+            env, "BG_STANDBY_REPLICAS", _non_negative_int, base.standby_replicas
+        ),
         data_dir=_read(env, "BG_DATA_DIR", Path, base.data_dir),
         web_host=_read(env, "BG_WEB_HOST", str, base.web_host),
         web_port=_read(env, "BG_WEB_PORT", _port, base.web_port),
         redis_url=_read(env, "REDIS_URL", str, base.redis_url),
         schema_registry_url=env.get("SCHEMA_REGISTRY_URL") or None,
-        pending_activity_ttl_s=_read(env, "BG_PENDING_ACTIVITY_TTL_S", _seconds, 300.0),
+        pending_activity_ttl_s=_read(
+            env, "BG_PENDING_ACTIVITY_TTL_S", _seconds, base.pending_activity_ttl_s
+        ),
         decay_interval_s=_read(env, "BG_DECAY_INTERVAL_S", _seconds, base.decay_interval_s),
         calibration_interval_s=_read(
             env, "BG_CALIBRATION_INTERVAL_S", _seconds, base.calibration_interval_s
@@ -171,7 +177,9 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         reconciliation_interval_s=_read(
             env, "BG_RECONCILIATION_INTERVAL_S", _seconds, base.reconciliation_interval_s
         ),
-        pending_check_interval_s=_read(env, "BG_PENDING_CHECK_INTERVAL_S", _seconds, 30.0),
+        pending_check_interval_s=_read(
+            env, "BG_PENDING_CHECK_INTERVAL_S", _seconds, base.pending_check_interval_s
+        ),
         catch_up_interval_s=_read(
             env, "BG_CATCH_UP_INTERVAL_S", _seconds, base.catch_up_interval_s
         ),

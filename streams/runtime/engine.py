@@ -170,7 +170,7 @@ def ordered_inputs(
         ledger=InputLedger(table, engine.reader),
         handler=run,
         topics=topics,
-        catch_up_topic=settings.internal_topic("catch-up-ticks"),
+        catch_up_topic=settings.internal_topics.catch_up_ticks,
         interval_s=settings.catch_up_interval_s,
         enabled=settings.catch_up,
         counted=counted,

@@ -23,13 +23,6 @@ from streams.ops.settings import Settings
 # and event time travels inside the records (`occurred_at`).
 APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
 COMPACT = {"cleanup.policy": "compact", **APPEND_TIME}
-INTERNAL_NAMES = (
-    "account-changes",
-    "account-ticks",
-    "person-ticks",
-    "catch-up-ticks",
-    "calibration",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +41,13 @@ def topic_specs(settings: Settings) -> tuple[TopicSpec, ...]:
     ]
     specs.append(TopicSpec(topics.config, 1, COMPACT))
     specs.append(TopicSpec(topics.groups, settings.partitions, COMPACT))
+    internal = settings.internal_topics
     specs.extend(
-        TopicSpec(settings.internal_topic(name), settings.partitions, APPEND_TIME)
-        for name in INTERNAL_NAMES
-        if name != "calibration"
+        TopicSpec(name, settings.partitions, APPEND_TIME)
+        for name in internal.all()
+        if name != internal.calibration
     )
-    specs.append(TopicSpec(settings.internal_topic("calibration"), 1, APPEND_TIME))
+    specs.append(TopicSpec(internal.calibration, 1, APPEND_TIME))
     return tuple(specs)
 
 

@@ -25,9 +25,9 @@ def tick_now(work: TickKind) -> Tick:
 
 def register(engine: Engine) -> None:
     settings = engine.settings
-    account_ticks = settings.internal_topic("account-ticks")
-    person_ticks = settings.internal_topic("person-ticks")
-    catch_up_ticks = settings.internal_topic("catch-up-ticks")
+    account_ticks = settings.internal_topics.account_ticks
+    person_ticks = settings.internal_topics.person_ticks
+    catch_up_ticks = settings.internal_topics.catch_up_ticks
     schedule = (
         ("request_decay", settings.decay_interval_s, account_ticks, TickKind.DECAY),
         ("request_calibration", settings.calibration_interval_s, account_ticks, TickKind.COLLECT),

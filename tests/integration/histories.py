@@ -425,10 +425,10 @@ def _engine_inputs(settings: Settings) -> list[TopicPartition]:
         topics.accounts,
         topics.audience_memberships,
         topics.commands,
-        settings.internal_topic("account-changes"),
-        settings.internal_topic("account-ticks"),
+        settings.internal_topics.account_changes,
+        settings.internal_topics.account_ticks,
     ]
-    single = [topics.config, settings.internal_topic("calibration")]
+    single = [topics.config, settings.internal_topics.calibration]
     return [TopicPartition(t, p) for t in keyed for p in range(settings.partitions)] + [
         TopicPartition(t, 0) for t in single
     ]

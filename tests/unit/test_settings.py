@@ -14,7 +14,7 @@ def test_defaults_without_environment() -> None:
     settings = settings_from_env({})
     assert settings == Settings()
     assert settings.topics.persons == "bg.persons"
-    assert settings.internal_topic("account-ticks") == "bg.internal.account-ticks"
+    assert settings.internal_topics.account_ticks == "bg.internal.account-ticks"
 
 
 def test_values_from_environment() -> None:
