@@ -10,7 +10,7 @@ leader timers -> ticks; track_groups -> internal.calibration -> calibrate_refere
 
 from __future__ import annotations
 
-from typing import Any
+import faust
 
 from events.codec import Codec
 from streams.agents import calibrate_references, route_people, track_config, track_groups
@@ -52,4 +52,4 @@ def create_engine(settings: Settings) -> Engine:
 
 
 engine = create_engine(current_settings())
-app: Any = engine.app
+app: faust.App = engine.app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mode.types.signals import BaseSignalT
 from prometheus_client import generate_latest
 
 from streams.runtime.engine import Engine
@@ -66,7 +67,14 @@ def register(engine: Engine) -> None:
         await refresh_lag(engine)
         return view.bytes(generate_latest(metrics.registry), content_type=EXPOSITION)
 
-    async def on_assigned(_sender: Any, assigned: Any, **_kwargs: Any) -> None:
+    async def on_assigned(
+        _sender: Any,
+        /,
+        *args: Any,
+        signal: BaseSignalT[Any],  # noqa: ARG001 - mode passes its signal by keyword
+        **_kwargs: Any,
+    ) -> None:
+        assigned = args[0]
         metrics.rebalances.inc()
         metrics.assigned.set(len(assigned))
 

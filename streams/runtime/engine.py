@@ -25,7 +25,6 @@ from streams.runtime.registry import RegistryCodec, connect_codec
 from streams.runtime.state_codec import encode_value
 
 R = TypeVar("R", bound=TopicRecord)
-RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
 
 
 def wall_clock() -> datetime:
@@ -67,7 +66,7 @@ class Engine:
     """Built once per worker process by `streams.app.create_app`."""
 
     settings: Settings
-    app: Any
+    app: faust.App
     codec: Codec
     emitter: Emitter
     view: CatalogueView
@@ -114,7 +113,13 @@ class Engine:
         """A raw-bytes Faust topic over `names` (one object per set of names)."""
         key = ",".join(names)
         if key not in self._topics:
-            self._topics[key] = self.app.topic(*names, **RAW)
+            self._topics[key] = self.app.topic(
+                *names,
+                key_type=bytes,
+                value_type=bytes,
+                key_serializer="raw",
+                value_serializer="raw",
+            )
         return self._topics[key]
 
     def table(self, name: str, partitions: int) -> Any:

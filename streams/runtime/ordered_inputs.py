@@ -10,8 +10,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+import faust
 from aiokafka.errors import KafkaError
 from faust.types import TP
 
@@ -35,7 +35,7 @@ class OrderedInputs:
     `handler` handles one record, and `counted(message, why)` is told of every record caught up
     ("skipped" or "stalled"). With `enabled` false the consumer's offsets are trusted."""
 
-    app: Any
+    app: faust.App
     ledger: InputLedger
     handler: Handler
     topics: tuple[str, ...]

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, assert_never, cast
 
+import faust
+
 from events.codec import Codec
 from events.dead_letters import DeadLetterKind, dead_letter
 from events.decoding import DecodeFailure, FailureKind
@@ -88,7 +90,7 @@ class Emitter:
     in between processes the input again and re-emits the same records (same versions), instead
     of having stored state whose records never left. Counts what it sends."""
 
-    app: Any
+    app: faust.App
     topics: Topics
     codec: Codec
     metrics: Metrics
