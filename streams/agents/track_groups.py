@@ -61,7 +61,7 @@ class GroupTracker:
         if message.topic == self.changes_topic:
             routed = decode_value(value, RoutedChange)
             now = message.processed_at()
-            await self.apply_to(message.partition, routed.account_id, routed.change, now)
+            await self.handle_change(message.partition, routed.account_id, routed.change, now)
         elif message.topic == self.ticks_topic:
             await self._tick(message.partition, decode_value(value, Tick))
         else:
@@ -81,9 +81,9 @@ class GroupTracker:
             return
         now = message.processed_at()
         for delivery in route(record, None).deliveries:
-            await self.apply_to(message.partition, delivery.account_id, delivery.change, now)
+            await self.handle_change(message.partition, delivery.account_id, delivery.change, now)
 
-    async def apply_to(
+    async def handle_change(
         self, partition: int, account_id: str, change: Change, now: datetime
     ) -> None:
         stored = self.store.load(account_id)
@@ -135,7 +135,7 @@ class GroupTracker:
         else:
             return
         for account_id in self._account_ids(partition):
-            await self.apply_to(partition, account_id, change, tick.at)
+            await self.handle_change(partition, account_id, change, tick.at)
 
     async def _config_change(self, tick: Tick) -> ConfigChanged | None:
         assert tick.config_offset is not None
