@@ -11,7 +11,7 @@ keeps the system from adding them.
 
 from __future__ import annotations
 
-from events.records import CommandResult, CommandStatus, MembershipAction, MembershipCommand
+from events.records import CommandStatus, MembershipAction
 from state.membership.assignment import membership_change, remembering
 from state.membership.evaluation import with_group
 from state.membership.precedence import may_act, overridden_reason
@@ -35,7 +35,9 @@ def membership_command(
         refusal = _member_refusal(state, state.groups[interest_id], change, context)
     if refusal is not None:
         group_or_none = state.groups.get(interest_id)
-        return Outcome(state=state, records=(_result(command, group_or_none, refusal, context),))
+        return Outcome(
+            state=state, records=(refused_result(command, group_or_none, refusal, context),)
+        )
     group = state.groups[interest_id]
     role = None if command.action is MembershipAction.REMOVE else command.role
     changed, records = membership_change(
@@ -95,18 +97,3 @@ def _person_refusal(state: AccountState, change: MembershipCommandReceived) -> R
             reason="person_not_in_account", message=f"person {person_id} is not in this account"
         )
     return Refusal(reason="unknown_person", message=f"no person {person_id} is known")
-
-
-def _result(
-    command: MembershipCommand, group: BuyingGroup | None, refusal: Refusal, context: Context
-) -> CommandResult:
-    return refused_result(
-        command_id=command.command_id,
-        account_id=command.account_id,
-        solution_interest_id=command.solution_interest_id,
-        group=group,
-        person_id=command.person_id,
-        source=command.source,
-        refusal=refusal,
-        context=context,
-    )

@@ -42,36 +42,33 @@ def group_refusal(
 
 
 def refused_result(
-    *,
-    command_id: str,
-    account_id: str,
-    solution_interest_id: str,
+    command: MembershipCommand | StageCommand,
     group: BuyingGroup | None,
-    person_id: str | None,
-    source: Source,
     refusal: Refusal,
     context: Context,
 ) -> CommandResult:
+    """The result of a command refused with ``refusal`` (``group``: the group it named, if any)."""
+    person_id = command.person_id if isinstance(command, MembershipCommand) else None
     if group is not None:
         return CommandResult(
-            **record_header(group, cause=command_id, now=context.now),
-            command_id=command_id,
+            **record_header(group, cause=command.command_id, now=context.now),
+            command_id=command.command_id,
             person_id=person_id,
-            source=source,
+            source=command.source,
             status=CommandStatus.REFUSED,
             reason=refusal.reason,
             message=refusal.message,
         )
     return CommandResult(
-        command_id=command_id,
-        account_id=account_id,
-        solution_interest_id=solution_interest_id,
+        command_id=command.command_id,
+        account_id=command.account_id,
+        solution_interest_id=command.solution_interest_id,
         person_id=person_id,
-        source=source,
+        source=command.source,
         status=CommandStatus.REFUSED,
         reason=refusal.reason,
         message=refusal.message,
-        cause=command_id,
+        cause=command.command_id,
         emitted_at=context.now,
     )
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 
-from events.records import CommandResult, CommandStatus, StageChanged, StageChangeKind, StageCommand
+from events.records import CommandStatus, StageChanged, StageChangeKind, StageCommand
 from state.catalogue.stage_models import StageKind
 from state.membership.evaluation import with_group
 from state.model.account import AccountState
@@ -37,7 +37,9 @@ def stage_command(state: AccountState, change: StageCommandReceived, context: Co
         refusal = _stage_refusal(state.groups[interest_id], command, context)
     if refusal is not None:
         group_or_none = state.groups.get(interest_id)
-        return Outcome(state=state, records=(_refused(command, group_or_none, refusal, context),))
+        return Outcome(
+            state=state, records=(refused_result(command, group_or_none, refusal, context),)
+        )
     group = state.groups[interest_id]
     record = _stage_record(group, command, context)
     if record is None:
@@ -143,18 +145,3 @@ def _stage_after(stage: StageState, record: StageChanged, now: datetime) -> Stag
 def elapsed_ms(start: datetime, end: datetime) -> int:
     """Milliseconds from ``start`` to ``end`` (0 if the clock went back)."""
     return max(0, int((end - start).total_seconds() * 1000))
-
-
-def _refused(
-    command: StageCommand, group: BuyingGroup | None, refusal: Refusal, context: Context
-) -> CommandResult:
-    return refused_result(
-        command_id=command.command_id,
-        account_id=command.account_id,
-        solution_interest_id=command.solution_interest_id,
-        group=group,
-        person_id=None,
-        source=command.source,
-        refusal=refusal,
-        context=context,
-    )
