@@ -18,9 +18,12 @@ from events.records import (
 )
 from state.model.account import RECENT_IDS_PER_GENERATION, RecentIds, new_account_state
 from state.model.changes import (
+    DOMAIN_TICKS,
     AccountChanged,
     ActivityRecorded,
     PersonChanged,
+    Ticked,
+    TickKind,
     cause_of,
     input_key,
 )
@@ -90,3 +93,13 @@ def test_deleted_flags_on_changed_inputs_are_honoured() -> None:
     assert [r.change for r in lifecycle] == [LifecycleChange.DELETED]
     assert t.state.deleted
     assert t.state.groups == {}
+
+
+@pytest.mark.parametrize("kind", sorted(set(TickKind) - DOMAIN_TICKS))
+def test_a_tick_of_the_runtime_is_refused_by_the_domain(kind: TickKind) -> None:
+    """Config, collect, pending and catch-up ticks are the streaming layer's work: a ``Ticked``
+    carrying one is refused naming it, never applied as if it were decay."""
+    state = new_account_state("acc-1")
+    change = Ticked(event_id="t-1", occurred_at=T0, kind=kind)
+    with pytest.raises(BadInput, match=f"{kind.value} is not work of the domain"):
+        apply(state, change, standard_catalogue(), T0)
