@@ -111,7 +111,9 @@ class InternalTopics:
     - `account_changes` (by account): routed person changes and activities;
     - `account_ticks` / `person_ticks` (one record per partition): periodic work and config
       changes; `catch_up_ticks`: looking for records the consumer skipped or stalled on;
-    - `calibration` (one partition): each account partition's raw scores for a calibration round.
+    - `calibration` (one partition): each account partition's raw scores for a calibration round;
+    - `rerouted_people` / `rerouted_accounts` (by person / by account): input records that arrived
+      on another partition than the one their state key belongs to, moved there.
     """
 
     account_changes: str = "bg.internal.account-changes"
@@ -119,6 +121,8 @@ class InternalTopics:
     person_ticks: str = "bg.internal.person-ticks"
     catch_up_ticks: str = "bg.internal.catch-up-ticks"
     calibration: str = "bg.internal.calibration"
+    rerouted_people: str = "bg.internal.rerouted-people"
+    rerouted_accounts: str = "bg.internal.rerouted-accounts"
 
     @classmethod
     def with_prefix(cls, prefix: str) -> InternalTopics:

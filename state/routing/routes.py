@@ -10,6 +10,7 @@ router keeps, per person, the account their latest profile names (``PersonRoute`
   activity hints at (remembered provisionally, so that the person's first profile moves them
   out of it if it names another account); otherwise it cannot be routed;
 - account events, audience memberships and commands are keyed by account already.
+Where a record's state lives is decided by ``state_key``, from the record alone.
 Config records and ticks concern every account; the caller broadcasts them.
 """
 
@@ -87,6 +88,15 @@ class Routed:
     deliveries: tuple[Delivery, ...] = ()
     person_route: PersonRoute | None = None
     ignored: NotRouted | None = None
+
+
+def state_key(record: RoutedRecord) -> str:
+    """The id that decides where ``record``'s state lives, taken from the record itself (never
+    from its Kafka key or partition): the person for profiles and activities, the account for
+    account events, audience memberships and commands."""
+    if isinstance(record, PersonEvent | ActivityEvent):
+        return record.person_id
+    return record.account_id
 
 
 def routing_person(record: RoutedRecord) -> str | None:

@@ -1,9 +1,11 @@
 """`route_people`: person events and activities (keyed by person) to the accounts they concern.
 
-Persons, activities and the person ticks are co-partitioned, so one agent at concurrency 1 reads
-them together with two tables of the same partitioning: where each person is (`person-routes`)
-and the activities waiting for a person not seen yet (`parked-activities`). The decisions are
-`state.routing.routes.route` and `state.routing.parking`; this module moves bytes.
+Persons, activities, those of them read on another partition than their person's
+(`internal.rerouted-people`, see streams.runtime.rerouting) and the person ticks are
+co-partitioned, so one agent at concurrency 1 reads them together with two tables of the same
+partitioning: where each person is (`person-routes`) and the activities waiting for a person not
+seen yet (`parked-activities`). The decisions are `state.routing.routes.route` and
+`state.routing.parking`; this module moves bytes.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from events.errors import BadInput
 from events.records import ActivityEvent, PersonEvent
 from state.model.changes import TickKind
 from state.routing.parking import NOTHING_PARKED, Parked, ParkedActivity, expired, park
-from state.routing.routes import NotRouted, PersonRoute, Routed, route
+from state.routing.routes import NotRouted, PersonRoute, Routed, route, state_key
 from streams.runtime.engine import Engine, ordered_inputs, wall_clock
 from streams.runtime.internal import RoutedChange, Tick
 from streams.runtime.outputs import InputMessage
 from streams.runtime.partitioning import partition_of
+from streams.runtime.rerouting import Rerouting, original
 from streams.runtime.state_codec import decode_value, encode_value
 
 
@@ -36,7 +39,15 @@ class PeopleRouter:
         self.parked = engine.table("parked-activities", settings.partitions)
         self.changes_topic = settings.internal_topics.account_changes
         self.ttl = timedelta(seconds=settings.pending_activity_ttl_s)
-        self.input_topics = (settings.topics.persons, settings.topics.activities, self.ticks_topic)
+        self.rerouting = Rerouting(
+            engine.emitter, settings.internal_topics.rerouted_people, settings.partitions
+        )
+        self.input_topics = (
+            settings.topics.persons,
+            settings.topics.activities,
+            self.rerouting.topic,
+            self.ticks_topic,
+        )
         self.inputs = ordered_inputs(
             engine,
             "route_people",
@@ -48,7 +59,14 @@ class PeopleRouter:
     async def handle(self, message: InputMessage) -> None:
         if message.topic == self.ticks_topic:
             await self._tick(message, decode_value(message.value or b"", Tick))
-            return
+        elif message.topic == self.rerouting.topic:
+            await self._input(original(message), rerouted=True)
+        else:
+            await self._input(message, rerouted=False)
+
+    async def _input(self, message: InputMessage, *, rerouted: bool) -> None:
+        """A profile or an activity, routed on its person's partition (moved there first when
+        it was read elsewhere and not `rerouted` already)."""
         value = message.value or b""
         decoded: Decoded[PersonEvent] | Decoded[ActivityEvent] | DecodeFailure = (
             await self.engine.decode_as(value, PersonEvent)
@@ -63,6 +81,8 @@ class PeopleRouter:
         too_new = future_timestamp_failure(record, now=now)
         if too_new is not None:
             await self.engine.emitter.dead_letter(message, too_new)
+            return
+        if not rerouted and await self.rerouting.moved(message, state_key(record)):
             return
         await self._route(message, record)
 

@@ -1,10 +1,11 @@
 """`track_groups`: the per-account processor that keeps every buying group current.
 
 It reads, co-partitioned by account id: routed person changes and activities
-(`internal.account-changes`), account events, audience memberships, commands, and the account
-ticks. For each input: decode -> load the account's state -> `state.transitions.apply.apply` ->
-store
--> emit. Ticks apply to every account of the tick's partition.
+(`internal.account-changes`), account events, audience memberships, commands, those of them that
+were read on another partition than their account's (`internal.rerouted-accounts`, see
+streams.runtime.rerouting), and the account ticks. For each input: decode -> load the account's
+state -> `state.transitions.apply.apply` -> store -> emit. Ticks apply to every account of the
+tick's partition.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from events.decoding import DecodeFailure, future_timestamp_failure
 from events.records import AccountEvent, AudienceMembershipEvent, MembershipCommand, StageCommand
 from state.model.account import AccountState, new_account_state
 from state.model.changes import DOMAIN_TICKS, Change, ConfigChanged, Ticked, TickKind
-from state.routing.routes import route
+from state.routing.routes import route, state_key
 from state.scoring.calibration import Reference
 from state.transitions.apply import apply
 from streams.runtime.account_store import AccountStore
@@ -24,6 +25,7 @@ from streams.runtime.engine import Engine, ordered_inputs, wall_clock
 from streams.runtime.internal import CalibrationSample, RoutedChange, Tick
 from streams.runtime.outputs import InputMessage
 from streams.runtime.partitioning import partition_of
+from streams.runtime.rerouting import Rerouting, original
 from streams.runtime.state_codec import decode_value, encode_value
 
 ACCOUNT_KEYED = (AccountEvent, AudienceMembershipEvent, MembershipCommand, StageCommand)
@@ -41,11 +43,15 @@ class GroupTracker:
         self.accounts = engine.table("accounts", settings.partitions)
         self.store = AccountStore(self.accounts)
         topics = settings.topics
+        self.rerouting = Rerouting(
+            engine.emitter, settings.internal_topics.rerouted_accounts, settings.partitions
+        )
         self.input_topics = (
             self.changes_topic,
             topics.accounts,
             topics.audience_memberships,
             topics.commands,
+            self.rerouting.topic,
             self.ticks_topic,
         )
         self.inputs = ordered_inputs(
@@ -64,10 +70,14 @@ class GroupTracker:
             await self.handle_change(message.partition, routed.account_id, routed.change, now)
         elif message.topic == self.ticks_topic:
             await self._tick(message.partition, decode_value(value, Tick))
+        elif message.topic == self.rerouting.topic:
+            await self._input(original(message), rerouted_to=message.partition)
         else:
             await self._input(message)
 
-    async def _input(self, message: InputMessage) -> None:
+    async def _input(self, message: InputMessage, rerouted_to: int | None = None) -> None:
+        """An account-keyed input, applied on its account's partition (`rerouted_to` when it
+        was moved there; else moved there first if it was read elsewhere)."""
         expected = self.engine.settings.topics.records_on(message.topic)
         decoded = await self.engine.decode(message.value or b"", expected)
         if isinstance(decoded, DecodeFailure):
@@ -79,9 +89,12 @@ class GroupTracker:
         if too_new is not None:
             await self.engine.emitter.dead_letter(message, too_new)
             return
+        if rerouted_to is None and await self.rerouting.moved(message, state_key(record)):
+            return
+        partition = message.partition if rerouted_to is None else rerouted_to
         now = message.processed_at()
         for delivery in route(record, None).deliveries:
-            await self.handle_change(message.partition, delivery.account_id, delivery.change, now)
+            await self.handle_change(partition, delivery.account_id, delivery.change, now)
 
     async def handle_change(
         self, partition: int, account_id: str, change: Change, now: datetime

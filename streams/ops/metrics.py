@@ -58,5 +58,15 @@ class Metrics:
             "Input records the stream skipped or stalled on, read again from the broker",
             ["topic", "why"], registry=r,
         )  # fmt: skip
+        self.rerouted = Counter(
+            "bg_inputs_rerouted",
+            "Input records read on another partition than their state key's, moved there",
+            ["topic"], registry=r,
+        )  # fmt: skip
+        self.key_mismatches = Counter(
+            "bg_input_key_mismatches",
+            "Input records whose Kafka key is not their own id (applied by the id)",
+            ["topic", "reason"], registry=r,
+        )  # fmt: skip
         self.rebalances = Counter("bg_rebalances", "Partition assignments received", registry=r)
         self.assigned = Gauge("bg_assigned_partitions", "Partitions this worker reads", registry=r)

@@ -4,6 +4,8 @@
 - `account-ticks` / `person-ticks` (one record per partition): periodic work and config changes,
   handled by the partition's agent inside its stream, where table writes are allowed.
 - `calibration` (one partition): each account partition's raw scores for one calibration round.
+- `rerouted-people` / `rerouted-accounts` (key: the state key): an input record that arrived on
+  another partition than its state key's (see streams.runtime.rerouting).
 """
 
 from __future__ import annotations
@@ -35,6 +37,19 @@ class Tick:
     config_offset: int | None = None
     person_reference: Reference | None = None
     group_reference: Reference | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rerouted:
+    """An input record moved to the partition its state key belongs to, with where it was read
+    (for dead letters) and its broker append time (its time of processing)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    appended_s: float | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

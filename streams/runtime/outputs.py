@@ -125,12 +125,15 @@ class Emitter:
         self.metrics.dead_letters.labels(letter.error_kind).inc()
         await (await self.send(self.topics.dead_letters, message.key, self.codec.encode(letter)))
 
-    async def send(self, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
-        """Hand a record to the producer; the returned awaitable completes when the broker has
-        acknowledged it."""
+    async def send(
+        self, topic: str, key: bytes | None, value: bytes, partition: int | None = None
+    ) -> Awaitable[Any]:
+        """Hand a record to the producer (to `partition`, or the one murmur2 of `key` gives); the
+        returned awaitable completes when the broker has acknowledged it."""
         self.metrics.produced.labels(topic).inc()
         faust_topic = self._topics.get(topic)
         if faust_topic is None:
             faust_topic = self.app.topic(topic, key_serializer="raw", value_serializer="raw")
             self._topics[topic] = faust_topic
-        return cast("Awaitable[Any]", await faust_topic.send(key=key, value=value))
+        sent = await faust_topic.send(key=key, value=value, partition=partition)
+        return cast("Awaitable[Any]", sent)

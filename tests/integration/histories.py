@@ -400,7 +400,7 @@ async def publish_all(settings: Settings, records: Iterable[InputRecord]) -> Non
         await producer.stop()
 
 
-def _output_topics(settings: Settings) -> tuple[str, ...]:
+def output_topics(settings: Settings) -> tuple[str, ...]:
     topics = settings.topics
     return (
         topics.membership_changes,
@@ -427,6 +427,8 @@ def _engine_inputs(settings: Settings) -> list[TopicPartition]:
         topics.commands,
         settings.internal_topics.account_changes,
         settings.internal_topics.account_ticks,
+        settings.internal_topics.rerouted_people,
+        settings.internal_topics.rerouted_accounts,
     ]
     single = [topics.config, settings.internal_topics.calibration]
     return [TopicPartition(t, p) for t in keyed for p in range(settings.partitions)] + [
@@ -448,7 +450,7 @@ class Outputs:
         self._consumer = AIOKafkaConsumer(**self.settings.kafka.client_options())
         await self._consumer.start()
         partitions = range(self.settings.partitions)
-        tps = [TopicPartition(t, p) for t in _output_topics(self.settings) for p in partitions]
+        tps = [TopicPartition(t, p) for t in output_topics(self.settings) for p in partitions]
         self._consumer.assign(tps)
         await self._consumer.seek_to_beginning(*tps)
 
