@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeAlias
@@ -384,9 +385,20 @@ def dropped_inputs(log_text: str) -> int:
     )
 
 
-async def publish_all(settings: Settings, records: Iterable[InputRecord]) -> None:
+def crc32_partition(key: bytes, partitions: int) -> int:
+    """Where librdkafka's `consistent` partitioner (its default for keyed records) puts `key`:
+    CRC-32 of the key, not Java's murmur2."""
+    return zlib.crc32(key) % partitions
+
+
+async def publish_all(
+    settings: Settings,
+    records: Iterable[InputRecord],
+    partitioner: Callable[[bytes, int], int] | None = None,
+) -> None:
     """Publish ``records`` in order (per partition), without waiting for each one; creates the
-    tenant's topics first if needed."""
+    tenant's topics first if needed. Partitions by murmur2 of the key (the Java client's way),
+    or by ``partitioner`` (key, partitions) for the input topics (config keeps its one)."""
     await ensure_topics(settings)
     codec = Codec()
     producer = AIOKafkaProducer(**settings.kafka.client_options(), acks="all", linger_ms=5)
@@ -394,7 +406,10 @@ async def publish_all(settings: Settings, records: Iterable[InputRecord]) -> Non
     try:
         for record in records:
             topic, key = destination(record, settings)
-            await producer.send(topic, codec.encode(record), key=key.encode())
+            partition = None
+            if partitioner is not None and topic != settings.topics.config:
+                partition = partitioner(key.encode(), settings.partitions)
+            await producer.send(topic, codec.encode(record), key=key.encode(), partition=partition)
         await producer.flush()
     finally:
         await producer.stop()

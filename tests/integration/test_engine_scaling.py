@@ -1,5 +1,7 @@
 """Two workers share the partitions; one is killed with SIGKILL and the other takes its partitions
-over. Each step ends with the reference model's groups. Set BG_SCALING_SEED to replay a seed.
+over. Each step ends with the reference model's groups. Profiles are placed by librdkafka's
+default partitioner (CRC-32 of the key), so most take the rerouting hop. Set BG_SCALING_SEED to
+replay a seed.
 
 Which worker owns which partitions is read from the broker (the consumer group's members and
 their assignments), not from the logs.
@@ -37,6 +39,7 @@ from tests.integration.histories import (
     Clock,
     Outputs,
     chosen_seed,
+    crc32_partition,
     dropped_inputs,
     facts_diff,
     publish_all,
@@ -156,7 +159,7 @@ async def taken_over(
     settings: Settings, outputs: Outputs, survivor_id: str, more: Sequence[InputRecord]
 ) -> None:
     """The survivor owns every partition and has processed ``more``."""
-    await publish_all(settings, more)
+    await publish_all(settings, more, crc32_partition)
     assert await settled(settings, 1, 60.0) == {survivor_id: frozenset(range(PARTITIONS))}
     await wait_until_processed(settings, outputs)
 
@@ -182,7 +185,7 @@ async def test_two_workers_share_partitions_and_one_takes_over(
         (second_id,) = set(split) - {first_id}
         print(f"\naccounts partitions: a owns {set(split[first_id])}, b {set(split[second_id])}")
         for part in (history.accounts, history.people):
-            await publish_all(settings, part)
+            await publish_all(settings, part, crc32_partition)
             await wait_until_processed(settings, outputs)
         assert await accounts_assignment(settings) == split, "a rebalance moved partitions"
         expected = group_facts(reference_world(config, history.accounts, history.people).groups())
