@@ -37,6 +37,7 @@ def engine_env(settings: Settings, data_dir: Path) -> dict[str, str]:
         "BG_WEB_PORT": str(free_port()),
         "BG_DECAY_INTERVAL_S": "86400",
         "BG_CALIBRATION_INTERVAL_S": "86400",
+        "BG_FIRST_CALIBRATION_INTERVAL_S": "86400",
         "BG_RECONCILIATION_INTERVAL_S": "86400",
     }
 

@@ -14,7 +14,7 @@ from events.records import MembershipChange, MembershipChanged, Source
 from state.catalogue.templates import RolesTemplate
 from state.conditions.attributes import Lookup
 from state.conditions.tree import matches
-from state.membership.precedence import stronger
+from state.membership.precedence import rank, stronger
 from state.model.group import BuyingGroup, Member, record_header
 from state.model.outcome import Context
 from state.model.read_only import writable_copy
@@ -54,11 +54,14 @@ def membership_change(
 ) -> tuple[BuyingGroup, tuple[MembershipChanged, ...]]:
     """Give ``person_id`` the role ``role`` (None: no role, not a member); one record if it moved.
 
-    A role change keeps the member's ``since`` and takes the new source.
+    A role change keeps the member's ``since`` and takes the new source. A higher source giving
+    a member the role they hold already is a change too: the member takes that source (they are
+    now protected from lower ones), and the record is a ``role_changed`` whose previous and new
+    roles are equal, which readers of every schema version understand.
     """
     current = group.members.get(person_id)
     previous_role = None if current is None else current.role
-    if previous_role == role:
+    if previous_role == role and not _rises(current, source):
         return group, ()
     members = writable_copy(group.members)
     if role is None:
@@ -83,6 +86,11 @@ def membership_change(
         context=context,
     )
     return changed, (record,)
+
+
+def _rises(current: Member | None, source: Source) -> bool:
+    """Whether ``source`` is above the source ``current`` holds its role by."""
+    return current is not None and rank(source) > rank(current.source)
 
 
 def _membership_changed(

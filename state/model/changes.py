@@ -122,6 +122,7 @@ class TickKind(StrEnum):
 
     The domain applies the first three (a ``Ticked`` change); the streaming layer turns a CONFIG
     tick into a ``ConfigChanged`` and handles COLLECT (raw scores for a calibration round),
+    FIRST_COLLECT (the same, for a first calibration, while a reference is still at its floor),
     PENDING (parked activities that waited too long) and CATCH_UP (records the consumer skipped)
     itself.
     """
@@ -131,6 +132,7 @@ class TickKind(StrEnum):
     RECONCILIATION = "reconciliation"
     CONFIG = "config"
     COLLECT = "collect"
+    FIRST_COLLECT = "first-collect"
     PENDING = "pending"
     CATCH_UP = "catch-up"
 

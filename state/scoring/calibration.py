@@ -7,6 +7,10 @@ method: sort the n non-zero values ascending and take the one at rank ceil(99 * 
 Each reference carries a version. A calibration that yields the same value returns the previous
 reference unchanged (same version): nothing was recalibrated, so no score needs re-emitting.
 People and groups each have their own reference.
+
+The first calibration need not wait for the schedule: until a reference is calibrated (version 0,
+at its floor, where every score above the floor reads 100), ``first_calibration`` calibrates it
+as soon as at least a minimum number of non-zero raws exist, and leaves a calibrated one alone.
 """
 
 from __future__ import annotations
@@ -59,6 +63,21 @@ def calibrate(raws: Iterable[float], floor: float, previous: Reference) -> Refer
     if value == previous.value:
         return previous
     return Reference(value=value, version=previous.version + 1)
+
+
+def first_calibration(
+    raws: Iterable[float], floor: float, previous: Reference, minimum: int
+) -> Reference:
+    """``calibrate`` for a reference still at its floor (version 0) once ``raws`` hold at least
+    ``minimum`` non-zero values; ``previous`` itself otherwise (too few, or calibrated already)."""
+    if minimum < 1:
+        raise BadInput(f"first calibration minimum: must be at least 1, got {minimum!r}")
+    if previous.version > 0:
+        return previous
+    non_zero = list(_checked(raws))
+    if len(non_zero) < minimum:
+        return previous
+    return calibrate(non_zero, floor, previous)
 
 
 def _checked(raws: Iterable[float]) -> Iterable[float]:

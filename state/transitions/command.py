@@ -6,7 +6,9 @@ the solution interest, the account, the group, the person (in this account), the
 set_role need one of the template's roles), precedence (a lower source than the highest that
 acted on the person here is refused with ``overridden_by_<source>``). An accepted command, even
 ``unchanged``, raises the pair's precedence to its source: a manual remove of a non-member still
-keeps the system from adding them.
+keeps the system from adding them. An add or set_role giving a member the role they hold already
+by a lower source is ``applied``: the member takes the command's source (a ``role_changed`` record
+with equal roles, and the snapshot), so consumers see that the member is now protected.
 """
 
 from __future__ import annotations

@@ -38,7 +38,13 @@ def ticked(state: AccountState, change: Ticked, context: Context) -> Outcome:
             step = everyone_refreshed(Step(state=calibrated), RULES, context)
         case TickKind.RECONCILIATION:
             step = reconciled(Step(state=state), context)
-        case TickKind.CONFIG | TickKind.COLLECT | TickKind.PENDING | TickKind.CATCH_UP:
+        case (
+            TickKind.CONFIG
+            | TickKind.COLLECT
+            | TickKind.FIRST_COLLECT
+            | TickKind.PENDING
+            | TickKind.CATCH_UP
+        ):
             raise BadInput(f"tick {change.event_id}: {change.kind.value} is not work of the domain")
         case _:
             assert_never(change.kind)

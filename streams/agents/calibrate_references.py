@@ -5,6 +5,11 @@ one-partition calibration topic. When all partitions of a round have answered, t
 (`state.scoring.calibration.calibrate`: the 99th percentile of non-zero raws, never below the
 floor) go to every account partition as a calibration tick, and each emits, once, every score that
 moves.
+
+A first-calibration round (FIRST_COLLECT, asked every `BG_FIRST_CALIBRATION_INTERVAL_S`) calibrates
+only a reference still at its floor, and only once at least `BG_FIRST_CALIBRATION_MIN_SCORES`
+non-zero raws exist (`state.scoring.calibration.first_calibration`); a round that calibrates
+nothing sends no tick. Partitions whose references are both calibrated answer it with no raws.
 """
 
 from __future__ import annotations
@@ -14,7 +19,12 @@ from typing import Any
 
 from state.model.account import GROUP_REFERENCE_FLOOR, PERSON_REFERENCE_FLOOR
 from state.model.changes import TickKind
-from state.scoring.calibration import Reference, calibrate, initial_reference
+from state.scoring.calibration import (
+    Reference,
+    calibrate,
+    first_calibration,
+    initial_reference,
+)
 from streams.runtime.engine import Engine, guarded
 from streams.runtime.internal import CalibrationRound, CalibrationSample, Tick
 from streams.runtime.outputs import InputMessage
@@ -49,11 +59,10 @@ class Calibrator:
         await self._publish(samples)
 
     async def _publish(self, samples: tuple[CalibrationSample, ...]) -> None:
-        person, group = self._current()
-        person = calibrate(
-            [r for s in samples for r in s.person_raws], PERSON_REFERENCE_FLOOR, person
-        )
-        group = calibrate([r for s in samples for r in s.group_raws], GROUP_REFERENCE_FLOOR, group)
+        previous = self._current()
+        person, group = self._calibrated(samples, previous)
+        if samples[0].first and (person, group) == previous:
+            return  # a first-calibration round that calibrates nothing has nothing to say
         at = max(s.at for s in samples)
         tick = Tick(
             tick_id=f"calibration-{samples[0].round_id}-{uuid.uuid4().hex[:8]}",
@@ -64,6 +73,24 @@ class Calibrator:
         )
         self.rounds[CURRENT_KEY] = encode_value(tick)
         await self.engine.broadcast(self.ticks_topic, tick, self.engine.settings.partitions)
+
+    def _calibrated(
+        self, samples: tuple[CalibrationSample, ...], previous: tuple[Reference, Reference]
+    ) -> tuple[Reference, Reference]:
+        """The references after this round: a scheduled round recalibrates both; a first round
+        only those still at their floor, once enough non-zero raws exist."""
+        people = [r for s in samples for r in s.person_raws]
+        groups = [r for s in samples for r in s.group_raws]
+        if not samples[0].first:
+            return (
+                calibrate(people, PERSON_REFERENCE_FLOOR, previous[0]),
+                calibrate(groups, GROUP_REFERENCE_FLOOR, previous[1]),
+            )
+        minimum = self.engine.settings.first_calibration_min_scores
+        return (
+            first_calibration(people, PERSON_REFERENCE_FLOOR, previous[0], minimum),
+            first_calibration(groups, GROUP_REFERENCE_FLOOR, previous[1], minimum),
+        )
 
     def _current(self) -> tuple[Reference, Reference]:
         stored = self.rounds.get(CURRENT_KEY)

@@ -132,7 +132,7 @@ class GroupTracker:
             if config_change is None:
                 return
             change = config_change
-        elif tick.kind is TickKind.COLLECT:
+        elif tick.kind in (TickKind.COLLECT, TickKind.FIRST_COLLECT):
             await self._collect(partition, tick)
             return
         elif tick.kind in DOMAIN_TICKS:
@@ -161,6 +161,11 @@ class GroupTracker:
         )
 
     async def _collect(self, partition: int, tick: Tick) -> None:
+        """This partition's raw scores for the round; none for a first-calibration round once
+        its references are calibrated (the round still completes, and changes nothing)."""
+        if tick.kind is TickKind.FIRST_COLLECT and self._calibrated(partition):
+            await self._send_sample(partition, tick, (), ())
+            return
         people: list[float] = []
         groups: list[float] = []
         for account_id in self._account_ids(partition):
@@ -169,13 +174,24 @@ class GroupTracker:
                 continue
             people.extend(stored.state.person_raws())
             groups.extend(stored.state.group_raws())
+        await self._send_sample(partition, tick, tuple(people), tuple(groups))
+
+    def _calibrated(self, partition: int) -> bool:
+        """Whether the references this partition last received are both past their floor."""
+        references = self._references(partition)
+        return all(r is not None and r.version > 0 for r in references)
+
+    async def _send_sample(
+        self, partition: int, tick: Tick, people: tuple[float, ...], groups: tuple[float, ...]
+    ) -> None:
         sample = CalibrationSample(
             round_id=tick.tick_id,
             partition=partition,
             partitions=self.partitions,
             at=tick.at,
-            person_raws=tuple(people),
-            group_raws=tuple(groups),
+            person_raws=people,
+            group_raws=groups,
+            first=tick.kind is TickKind.FIRST_COLLECT,
         )
         await self.calibration.send(key=tick.tick_id.encode(), value=encode_value(sample))
 

@@ -1,4 +1,5 @@
-"""What the Kafka commands (`config apply`, `generate`) share: options, settings, failure."""
+"""What every command that talks to Kafka shares: the connection options (`--bootstrap`,
+`--prefix`) over the environment's settings, and how a Kafka failure is reported."""
 
 from __future__ import annotations
 

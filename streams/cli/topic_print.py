@@ -25,11 +25,10 @@ from aiokafka.errors import KafkaError
 from events.codec import Codec
 from events.decoding import Decoded, DecodeFailure
 from events.records import TopicRecord
-from events.topics import DEFAULT_PREFIX, RECORDS_BY_BASE_NAME, topic_name
-from streams.ops.settings import KafkaSettings, Settings, current_settings
+from events.topics import RECORDS_BY_BASE_NAME, topic_name
+from streams.cli.options import add_kafka_options, command_settings
+from streams.ops.settings import Settings, current_settings
 from streams.runtime.registry import RegistryCodec, SchemaRegistry
-
-DEFAULT_BOOTSTRAP = KafkaSettings().bootstrap_servers
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,16 +39,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
     )
     parser.add_argument("topic", help="a topic name, or a name without prefix such as 'persons'")
-    parser.add_argument(
-        "--bootstrap",
-        help=f"Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; {DEFAULT_BOOTSTRAP})",
-    )
     parser.add_argument("--from-beginning", action="store_true", help="start at the oldest record")
     parser.add_argument("--max-records", type=int, metavar="N", help="stop after N records")
     parser.add_argument(
         "--timeout", type=float, metavar="S", help="stop after S seconds without a new record"
     )
-    parser.add_argument("--prefix", default=DEFAULT_PREFIX, help="topic prefix (default: bg)")
+    add_kafka_options(parser)
     parser.add_argument(
         "--schema-registry",
         metavar="URL",
@@ -71,9 +66,10 @@ class PrintOptions:
 
 def print_options(args: argparse.Namespace, settings: Settings) -> PrintOptions:
     """The options of one run, from the command line and then the settings."""
+    settings = command_settings(args, settings)
     base = args.topic
-    topic = topic_name(base, args.prefix) if base in RECORDS_BY_BASE_NAME else base
-    bootstrap = args.bootstrap or settings.kafka.bootstrap_servers
+    topic = topic_name(base, settings.topic_prefix) if base in RECORDS_BY_BASE_NAME else base
+    bootstrap = settings.kafka.bootstrap_servers
     return PrintOptions(
         topic=topic,
         bootstrap=bootstrap,
@@ -82,7 +78,7 @@ def print_options(args: argparse.Namespace, settings: Settings) -> PrintOptions:
         timeout_s=args.timeout,
         schema_registry=args.schema_registry or settings.schema_registry_url,
         # Security settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_CAFILE) as the worker
-        client={**settings.kafka.client_options(), "bootstrap_servers": bootstrap},
+        client=settings.kafka.client_options(),
     )
 
 

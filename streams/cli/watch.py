@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer
 from events.codec import Codec
 from events.decoding import DecodeFailure, Limits
 from streams.cli.dashboard import Dashboard
+from streams.cli.options import add_kafka_options, command_settings
 from streams.ops.settings import Settings, current_settings
 from streams.runtime.registry import RegistryCodec, SchemaRegistry
 
@@ -68,7 +69,7 @@ def show(dashboard: Dashboard) -> None:
 
 
 def run_watch(args: argparse.Namespace) -> int:
-    settings = current_settings()
+    settings = command_settings(args, current_settings())
     try:
         asyncio.run(watch(settings, args.seconds, args.refresh))
     except KeyboardInterrupt:
@@ -80,4 +81,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("watch", help="show groups and scores changing, live")
     parser.add_argument("--seconds", type=float, help="stop after this long (default: never)")
     parser.add_argument("--refresh", type=float, default=1.0, help="seconds between screens")
+    add_kafka_options(parser)
     parser.set_defaults(func=run_watch)

@@ -9,20 +9,23 @@ import uuid
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
+from events.errors import BadInput
 from state.model.changes import TickKind
+from streams.cli.options import add_kafka_options, command_settings, kafka_failed
 from streams.ops.settings import Settings, current_settings
 from streams.runtime.internal import Tick
-from streams.runtime.provision import ensure_topics
+from streams.runtime.provision import ensure_topics, partitions_of
 from streams.runtime.state_codec import encode_value
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    settings = current_settings()
+    settings = command_settings(args, current_settings())
     created = asyncio.run(ensure_topics(settings))
     if created:
         print(f"created {len(created)} topics", file=sys.stderr)
-    from streams.app import app  # noqa: PLC0415 - importing the app builds it from the settings
+    from streams.assembly import create_engine  # noqa: PLC0415 - the app's modules, only here
 
     sys.argv = [
         "buying-groups",
@@ -34,7 +37,7 @@ def run_worker(args: argparse.Namespace) -> int:
         "--web-port",
         str(settings.web_port),
     ]
-    app.main()
+    create_engine(settings).app.main()
     return 0
 
 
@@ -43,19 +46,20 @@ def tick_record(work: TickKind, at: datetime) -> Tick:
 
 
 async def send_tick(settings: Settings, work: TickKind, at: datetime) -> int:
-    """One tick to every partition of the topic `work` belongs to; returns the partitions."""
-    await ensure_topics(settings)
+    """One tick to every partition of the topic `work` belongs to, as many as the broker says
+    the topic has (a worker made it); returns that count."""
     internal = settings.internal_topics
     topic = internal.person_ticks if work is TickKind.PENDING else internal.account_ticks
+    partitions = await partitions_of(settings, topic)
     producer = AIOKafkaProducer(**settings.kafka.client_options(), acks="all")
     await producer.start()
     try:
         value = encode_value(tick_record(work, at))
-        for partition in range(settings.partitions):
+        for partition in range(partitions):
             await producer.send_and_wait(topic, value=value, key=b"tick", partition=partition)
     finally:
         await producer.stop()
-    return settings.partitions
+    return partitions
 
 
 def run_tick(args: argparse.Namespace) -> int:
@@ -63,7 +67,14 @@ def run_tick(args: argparse.Namespace) -> int:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     work = TickKind(args.work)
-    partitions = asyncio.run(send_tick(current_settings(), work, at))
+    settings = command_settings(args, current_settings())
+    try:
+        partitions = asyncio.run(send_tick(settings, work, at))
+    except BadInput as exc:
+        print(f"tick: {exc}", file=sys.stderr)
+        return 2
+    except KafkaError as exc:
+        return kafka_failed("tick", settings, exc)
     print(f"sent a {work.value} tick at {at.isoformat()} to {partitions} partitions")
     return 0
 
@@ -71,9 +82,13 @@ def run_tick(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     worker = subparsers.add_parser("worker", help="run the engine (a Faust worker)")
     worker.add_argument("-l", "--loglevel", default="info")
+    add_kafka_options(worker)
     worker.set_defaults(func=run_worker)
-    tick = subparsers.add_parser("tick", help="request periodic work now (or at --at)")
+    tick = subparsers.add_parser(
+        "tick", help="request periodic work now (or at --at), on every partition the topic has"
+    )
     choices = [w.value for w in TickKind if w is not TickKind.CALIBRATION]
     tick.add_argument("work", choices=choices, help="collect starts a calibration round")
     tick.add_argument("--at", help="the time the work happens at (ISO 8601; default now)")
+    add_kafka_options(tick)
     tick.set_defaults(func=run_tick)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from faust.types import TopicT
 from mode.types.signals import BaseSignalT
 from prometheus_client import generate_latest
 
@@ -33,21 +34,34 @@ def not_ready_because(engine: Engine) -> str | None:
 
 
 async def refresh_lag(engine: Engine) -> None:
-    """Lag per assigned topic-partition: the records after the last one applied, for inputs
-    that an agent applies in order (its ledger knows; the consumer's position can be past a
-    record the framework dropped), and after the consumer's position for the others."""
+    """Lag per assigned partition of the topics the agents read, the partitions whose offsets
+    the engine's consumer group commits, as Kafka's consumer-group tool shows them (not the
+    table changelogs or Faust's leader topic, which the consumer also reads but never commits):
+    the records after the last one applied, for inputs that an agent applies in order (its
+    ledger knows; the consumer's position can be past a record the framework dropped), and after
+    the consumer's position for the others. Series of partitions no longer assigned go."""
     consumer = engine.app.consumer
     metrics = engine.emitter.metrics
     assigned = consumer.assignment()
     metrics.assigned.set(len(assigned))
-    for tp in assigned:
+    read = agent_topics(engine)
+    lags: dict[tuple[str, int], int] = {}
+    for tp in sorted(tp for tp in assigned if tp.topic in read):
         done = engine.applied_up_to(tp.topic, tp.partition)
         if done is None:
             done = await consumer.position(tp)
         highwater = consumer.highwater(tp)
-        if done is None or highwater is None:
-            continue
-        metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - done))
+        if done is not None and highwater is not None:
+            lags[(tp.topic, tp.partition)] = max(0, highwater - done)
+    metrics.lag.clear()  # and set again without awaiting: a scrape sees every series or none
+    for (topic, partition), lag in lags.items():
+        metrics.lag.labels(topic, str(partition)).set(lag)
+
+
+def agent_topics(engine: Engine) -> frozenset[str]:
+    """The topics the worker's agents read (their offsets are the consumer group's)."""
+    channels = [agent.channel for agent in engine.app.agents.values()]
+    return frozenset(name for c in channels if isinstance(c, TopicT) for name in c.topics)
 
 
 def register(engine: Engine) -> None:

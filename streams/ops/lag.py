@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from streams.cli.options import add_kafka_options, command_settings
 from streams.ops.settings import Settings, current_settings
 
 
@@ -62,7 +63,7 @@ async def group_lag(settings: Settings, group_id: str) -> list[PartitionLag]:
 
 
 def run_lag(args: argparse.Namespace) -> int:
-    settings = current_settings()
+    settings = command_settings(args, current_settings())
     rows = asyncio.run(group_lag(settings, args.group or settings.app_id))
     if not rows:
         print(f"consumer group {args.group or settings.app_id!r} has no committed offsets")
@@ -74,4 +75,5 @@ def run_lag(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("lag", help="consumer lag per partition of the engine's group")
     parser.add_argument("--group", help="consumer group (default: BG_APP_ID, the engine's)")
+    add_kafka_options(parser)
     parser.set_defaults(func=run_lag)

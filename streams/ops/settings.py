@@ -64,6 +64,8 @@ class Settings:
     pending_activity_ttl_s: float = 300.0
     decay_interval_s: float = 3600.0
     calibration_interval_s: float = 86400.0
+    first_calibration_interval_s: float = 60.0
+    first_calibration_min_scores: int = 20
     reconciliation_interval_s: float = 86400.0
     pending_check_interval_s: float = 30.0
     catch_up_interval_s: float = 15.0
@@ -173,6 +175,12 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         decay_interval_s=_read(env, "BG_DECAY_INTERVAL_S", _seconds, base.decay_interval_s),
         calibration_interval_s=_read(
             env, "BG_CALIBRATION_INTERVAL_S", _seconds, base.calibration_interval_s
+        ),
+        first_calibration_interval_s=_read(
+            env, "BG_FIRST_CALIBRATION_INTERVAL_S", _seconds, base.first_calibration_interval_s
+        ),
+        first_calibration_min_scores=_read(
+            env, "BG_FIRST_CALIBRATION_MIN_SCORES", _positive_int, base.first_calibration_min_scores
         ),
         reconciliation_interval_s=_read(
             env, "BG_RECONCILIATION_INTERVAL_S", _seconds, base.reconciliation_interval_s

@@ -63,7 +63,7 @@ def faust_app(settings: Settings) -> faust.App:
 
 @dataclass
 class Engine:
-    """Built once per worker process by `streams.app.create_app`."""
+    """Built once per worker process by `streams.assembly.create_engine`."""
 
     settings: Settings
     app: faust.App

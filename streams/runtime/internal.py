@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from state.model.changes import Change, TickKind
@@ -28,7 +29,8 @@ class Tick:
     """Work for every key of one partition, at `at` (the injected clock of tests, else now).
 
     CONFIG names the config record (topic offset) that changed; CALIBRATION carries the new
-    references; COLLECT asks for raw scores for calibration round `tick_id`.
+    references; COLLECT asks for raw scores for calibration round `tick_id`, FIRST_COLLECT for a
+    first-calibration round (answered with no raws by a partition whose references are calibrated).
     """
 
     tick_id: str
@@ -60,6 +62,13 @@ class CalibrationSample:
     at: datetime
     person_raws: tuple[float, ...]
     group_raws: tuple[float, ...]
+    first: bool = False  # a first-calibration round (FIRST_COLLECT)
+
+    def __setstate__(self, state: Sequence[object]) -> None:
+        """Loads a sample stored before ``first`` existed (a scheduled round's)."""
+        values = (*state, False) if len(state) == len(fields(self)) - 1 else tuple(state)
+        for item, value in zip(fields(self), values, strict=True):
+            object.__setattr__(self, item.name, value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

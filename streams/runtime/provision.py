@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from events.errors import Unavailable
+from events.errors import BadInput, Unavailable
 from streams.ops.settings import Settings
 
 # Broker append times on every topic: latency is measured from input append to output append,
@@ -99,3 +99,31 @@ async def _until_served(
         if time.monotonic() > deadline:
             raise Unavailable(f"topics created but not served after {seconds:.0f}s: {pending}")
         await asyncio.sleep(0.2)
+
+
+async def partition_counts(settings: Settings) -> dict[str, int]:
+    """The partition count of every topic the broker serves (asked for all topics, so that
+    the request itself never creates one)."""
+    admin = AIOKafkaAdminClient(**settings.kafka.client_options())
+    await admin.start()
+    try:
+        described = await admin.describe_topics(None)
+    finally:
+        await admin.close()
+    return {
+        topic["topic"]: len(topic["partitions"])
+        for topic in described
+        if topic["error_code"] == 0 and topic["partitions"]
+    }
+
+
+async def partitions_of(settings: Settings, topic: str) -> int:
+    """How many partitions `topic` has on the broker; BadInput naming it when it does not exist
+    (the engine's topics are created by its workers, with their partition count)."""
+    count = (await partition_counts(settings)).get(topic)
+    if count is None:
+        raise BadInput(
+            f"topic {topic} does not exist at {settings.kafka.bootstrap_servers}: start a worker "
+            f"with topic prefix {settings.topic_prefix!r} first (BG_TOPIC_PREFIX or --prefix)"
+        )
+    return count

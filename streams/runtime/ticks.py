@@ -3,7 +3,9 @@
 Faust timers run per worker and cannot write tables, so the leader worker sends tick records to
 every partition of the internal tick topics, and each partition's agent does the work inside its
 stream: decay (at least hourly), calibration (a collect round, see
-streams.agents.calibrate_references), reconciliation (daily), giving up on parked activities; and,
+streams.agents.calibrate_references; until the references are calibrated, also a first-calibration
+round every `BG_FIRST_CALIBRATION_INTERVAL_S`), reconciliation (daily), giving up on parked
+activities; and,
 on a topic of their own that both table-writing agents read, catch-up ticks that look for input
 partitions the stream stalled on (see streams.runtime.catch_up).
 """
@@ -31,6 +33,12 @@ def register(engine: Engine) -> None:
     schedule = (
         ("request_decay", settings.decay_interval_s, account_ticks, TickKind.DECAY),
         ("request_calibration", settings.calibration_interval_s, account_ticks, TickKind.COLLECT),
+        (
+            "request_first_calibration",
+            settings.first_calibration_interval_s,
+            account_ticks,
+            TickKind.FIRST_COLLECT,
+        ),
         (
             "request_reconciliation",
             settings.reconciliation_interval_s,

@@ -63,6 +63,7 @@ def worker_env(settings: Settings, data_dir: Path, **extra: str) -> dict[str, st
         # Periodic work is requested by the tests themselves (with the clock they choose).
         "BG_DECAY_INTERVAL_S": "86400",
         "BG_CALIBRATION_INTERVAL_S": "86400",
+        "BG_FIRST_CALIBRATION_INTERVAL_S": "86400",
         "BG_RECONCILIATION_INTERVAL_S": "86400",
         "BG_PENDING_CHECK_INTERVAL_S": "1",
         "BG_PENDING_ACTIVITY_TTL_S": "3",

@@ -12,6 +12,7 @@ from events.errors import BadInput
 from state.scoring.calibration import (
     Reference,
     calibrate,
+    first_calibration,
     initial_reference,
     nearest_rank_percentile,
 )
@@ -85,3 +86,20 @@ def test_the_reference_covers_99_percent_and_is_at_least_the_floor(
         covered = sum(1 for raw in non_zero if raw <= reference.value)
         assert covered * 100 >= 99 * len(non_zero)
         assert reference.value == floor or reference.value in non_zero
+
+
+def test_a_first_calibration_waits_for_enough_non_zero_raws() -> None:
+    assert first_calibration([0.0, 0.0, 4.0], 1.0, START, minimum=2) is START
+    assert first_calibration([0.0, 3.0, 4.0], 1.0, START, minimum=2) == Reference(
+        value=4.0, version=1
+    )
+
+
+def test_a_first_calibration_leaves_a_calibrated_reference_alone() -> None:
+    calibrated = Reference(value=4.0, version=1)
+    assert first_calibration([9.0] * 50, 1.0, calibrated, minimum=2) is calibrated
+
+
+def test_a_first_calibration_needs_a_minimum_of_at_least_one() -> None:
+    with pytest.raises(BadInput, match="first calibration minimum: must be at least 1, got 0"):
+        first_calibration([1.0], 1.0, START, minimum=0)

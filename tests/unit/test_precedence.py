@@ -29,6 +29,7 @@ from tests.unit.group_builders import (
     command,
     memberships,
     person,
+    snapshots,
     started,
 )
 
@@ -145,13 +146,54 @@ def test_a_journey_may_remove_what_the_system_added_and_the_system_then_stays_aw
     assert "vp" not in t.roles()
 
 
-def test_adding_a_system_member_with_the_same_role_is_unchanged_but_protects_them() -> None:
-    t = tenant()
-    outcome = t.send(command(ADD, "vp", DM, source=Source.JOURNEY))
-    assert result(outcome.records).status is CommandStatus.UNCHANGED
-    assert memberships(outcome.records) == []
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (None, Source.JOURNEY),
+        (None, Source.MANUAL),
+        (Source.JOURNEY, Source.MANUAL),
+    ],
+)
+def test_a_higher_source_adding_a_member_in_the_same_role_shows_the_protection(
+    first: Source | None, second: Source
+) -> None:
+    t = tenant()  # vp is a Decision Maker by rule (system)
+    if first is not None:
+        t.send(command(ADD, "vp", DM, source=first))
+    before = t.group().version
+    outcome = t.send(command(ADD, "vp", DM, source=second))
+    assert result(outcome.records).status is CommandStatus.APPLIED
+    (change,) = memberships(outcome.records)
+    assert (change.change, change.previous_role, change.new_role) == (
+        MembershipChange.ROLE_CHANGED,
+        DM,
+        DM,
+    )
+    assert (change.source, change.reason, change.version) == (second, second.value, before + 1)
+    (snapshot,) = snapshots(outcome.records)
+    assert [(m.person_id, m.role, m.source) for m in snapshot.members if m.person_id == "vp"] == [
+        ("vp", DM, second)
+    ]
+    assert t.group().members["vp"].since == T0
     t.send(PersonChanged(event=person("vp", job_title="Intern")))
     assert t.roles()["vp"] == DM
+
+
+def test_a_set_role_to_the_same_role_also_shows_the_protection() -> None:
+    t = tenant()
+    outcome = t.send(command(SET_ROLE, "vp", DM, source=Source.JOURNEY))
+    assert result(outcome.records).status is CommandStatus.APPLIED
+    assert t.group().members["vp"].source is Source.JOURNEY
+
+
+@pytest.mark.parametrize("action", [ADD, SET_ROLE])
+def test_the_same_source_in_the_same_role_again_is_unchanged(action: MembershipAction) -> None:
+    t = tenant()
+    t.send(command(ADD, "vp", DM, source=Source.JOURNEY))
+    outcome = t.send(command(action, "vp", DM, source=Source.JOURNEY))
+    assert result(outcome.records).status is CommandStatus.UNCHANGED
+    assert memberships(outcome.records) == []
+    assert t.group().members["vp"].source is Source.JOURNEY
 
 
 def test_one_role_per_person_an_add_with_another_role_changes_it() -> None:

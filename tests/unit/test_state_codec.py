@@ -24,7 +24,7 @@ from state.routing.parking import Parked, ParkedActivity
 from state.routing.routes import PersonRoute
 from state.scoring.activity_log import ActivityLog
 from state.transitions.apply import apply
-from streams.runtime.internal import Tick
+from streams.runtime.internal import CalibrationRound, CalibrationSample, Tick
 from streams.runtime.state_codec import HEADER, decode_value, encode_value
 from tests.unit.group_histories import (
     CATALOGUE,
@@ -182,3 +182,18 @@ def test_a_tick_stored_before_sub_packages_loads_with_the_one_tick_enum() -> Non
         data = HEADER + pickle.dumps(FormerTick(tick_id="t0", work=TickWork.DECAY, at=NOW))
     assert b"streams.internal" in data
     assert decode_value(data, Tick) == Tick(tick_id="t0", kind=TickKind.DECAY, at=NOW)
+
+
+def test_a_calibration_sample_stored_before_first_rounds_loads_as_a_scheduled_one() -> None:
+    """Samples pickled before ``first`` existed hold six values; they load with first=False."""
+    sample = CalibrationSample(
+        round_id="r1", partition=1, partitions=2, at=NOW, person_raws=(1.5,), group_raws=()
+    )
+
+    former_state = ["r1", 1, 2, NOW, (1.5,), ()]
+    with mock.patch.object(CalibrationSample, "__getstate__", return_value=former_state):
+        data = HEADER + pickle.dumps(CalibrationRound(round_id="r1", samples=(sample,)))
+    loaded = decode_value(data, CalibrationRound)
+    assert loaded.samples == (sample,)
+    first = replace(sample, first=True)
+    assert decode_value(encode_value(first), CalibrationSample) == first

@@ -1,0 +1,43 @@
+"""The engine assembled from its parts for one worker process: the Faust app, its agents, the
+leader's timers, health and metrics. `streams.app` builds it from the environment (for
+`faust -A streams.app worker`); `buying-groups worker` from the command line's settings."""
+
+from __future__ import annotations
+
+from events.codec import Codec
+from streams.agents import calibrate_references, route_people, track_config, track_groups
+from streams.ops import health
+from streams.ops.logs import use_json_logs
+from streams.ops.metrics import Metrics
+from streams.ops.settings import Settings
+from streams.runtime import ticks
+from streams.runtime.catalogue_view import CatalogueView
+from streams.runtime.catch_up import RecordReader
+from streams.runtime.engine import Engine, faust_app
+from streams.runtime.outputs import Emitter
+
+
+def create_engine(settings: Settings) -> Engine:
+    app = faust_app(settings)
+    codec = Codec(limits=settings.input_limits)
+    engine = Engine(
+        settings=settings,
+        app=app,
+        codec=codec,
+        emitter=Emitter(app=app, topics=settings.topics, codec=codec, metrics=Metrics()),
+        view=CatalogueView(codec=codec),
+        reader=RecordReader(settings.kafka.client_options()),
+    )
+    track_config.register(engine)
+    route_people.register(engine)
+    track_groups.register(engine)
+    calibrate_references.register(engine)
+    ticks.register(engine)
+    health.register(engine)
+    if settings.log_format == "json":
+
+        async def json_logs() -> None:
+            use_json_logs()
+
+        app.task(json_logs)
+    return engine
