@@ -50,6 +50,23 @@ class KafkaSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReadModelSettings:
+    """The read side (streams/read/): the projection into Redis and the HTTP API.
+
+    `in_worker`: the engine worker also runs `project_read_model` (BG_READ_MODEL=on); off, it
+    runs as its own worker group (`buying-groups read-model`). Tokens map a bearer token to the
+    actor it stands for; without read tokens, read endpoints are open."""
+
+    in_worker: bool = False
+    web_port: int = 6067
+    api_host: str = "127.0.0.1"
+    api_port: int = 8080
+    write_tokens: Mapping[str, str] = field(default_factory=dict, repr=False)
+    read_tokens: Mapping[str, str] = field(default_factory=dict, repr=False)
+    command_ttl_s: int = 7 * 86400
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     kafka: KafkaSettings = field(default_factory=KafkaSettings)
     topic_prefix: str = DEFAULT_PREFIX
@@ -73,6 +90,7 @@ class Settings:
     session_timeout_s: float = 10.0
     log_format: str = "json"
     input_limits: Limits = DEFAULT_LIMITS
+    read_model: ReadModelSettings = field(default_factory=ReadModelSettings)
 
     @property
     def topics(self) -> Topics:
@@ -195,6 +213,32 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
         log_format=_read(env, "BG_LOG_FORMAT", _log_format, base.log_format),
         input_limits=input_limits_from_env(env),
+        read_model=read_model_settings_from_env(env),
+    )
+
+
+def _tokens(raw: str) -> Mapping[str, str]:
+    """`actor=token,actor=token` -> {token: actor}."""
+    tokens: dict[str, str] = {}
+    for item in raw.split(","):
+        actor, sep, token = item.strip().partition("=")
+        if not sep or not actor.strip() or len(token.strip()) < 16:
+            raise ValueError("must be actor=token pairs, tokens of at least 16 characters")
+        tokens[token.strip()] = actor.strip()
+    return tokens
+
+
+def read_model_settings_from_env(env: Mapping[str, str]) -> ReadModelSettings:
+    """The read side's settings (BG_READ_MODEL*, BG_API_*)."""
+    base = ReadModelSettings()
+    return ReadModelSettings(
+        in_worker=_read(env, "BG_READ_MODEL", _on_off, base.in_worker),
+        web_port=_read(env, "BG_READ_MODEL_WEB_PORT", _port, base.web_port),
+        api_host=_read(env, "BG_API_HOST", str, base.api_host),
+        api_port=_read(env, "BG_API_PORT", _port, base.api_port),
+        write_tokens=_read(env, "BG_API_TOKENS", _tokens, {}),
+        read_tokens=_read(env, "BG_API_READ_TOKENS", _tokens, {}),
+        command_ttl_s=_read(env, "BG_READ_COMMAND_TTL_S", _positive_int, base.command_ttl_s),
     )
 
 
