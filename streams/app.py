@@ -7,6 +7,7 @@ track_groups -> membership / score / stage / lifecycle / person-score / command-
                 group snapshots (compacted), dead letters
 bg.config -> every worker's catalogue view; track_config -> account ticks
 leader timers -> ticks; track_groups -> internal.calibration -> calibrate_references -> ticks
+output and profile topics -> project_read_model -> Redis (BG_READ_MODEL=on; else its own worker)
 """
 
 from __future__ import annotations

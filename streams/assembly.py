@@ -33,6 +33,10 @@ def create_engine(settings: Settings) -> Engine:
     track_groups.register(engine)
     calibrate_references.register(engine)
     ticks.register(engine)
+    if settings.read_model.in_worker:
+        from streams.read import projection  # noqa: PLC0415 - Redis only when asked for
+
+        projection.register(engine)
     health.register(engine)
     if settings.log_format == "json":
 

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streams.cli.worker",
     "streams.cli.watch",
     "streams.ops.lag",
+    "streams.read.cli",
 )
 
 Command = Callable[[argparse.Namespace], int]

@@ -30,7 +30,7 @@ def not_ready_because(engine: Engine) -> str | None:
         return "recovering tables"
     if not app.consumer.assignment():
         return "no partitions assigned"
-    return None
+    return next((r for r in (check() for check in engine.readiness) if r is not None), None)
 
 
 async def refresh_lag(engine: Engine) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -74,6 +75,8 @@ class Engine:
     config_ready: asyncio.Event = field(default_factory=asyncio.Event)
     registry: RegistryCodec | None = None
     ordered: list[OrderedInputs] = field(default_factory=list)
+    # More reasons /readyz may give (e.g. the read model's Redis); None when ready.
+    readiness: list[Callable[[], str | None]] = field(default_factory=list)
     _topics: dict[str, Any] = field(default_factory=dict)
 
     def applied_up_to(self, topic: str, partition: int) -> int | None:

@@ -1,0 +1,11 @@
+"""The read model's Faust app: `faust -A streams.read.app worker`, or `buying-groups read-model`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streams.ops.settings import current_settings
+from streams.read.worker import create_read_model_engine
+
+engine = create_read_model_engine(current_settings())
+app: Any = engine.app

@@ -1,0 +1,70 @@
+"""`buying-groups read-model` (the projection's own worker group), `buying-groups read-model
+rebuild` (fill an empty Redis from the topics) and `buying-groups api` (the HTTP API)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from events.errors import BuyingGroupsError
+from streams.ops.settings import current_settings
+from streams.runtime.provision import ensure_topics
+
+
+def run_read_model(args: argparse.Namespace) -> int:
+    if args.action == "rebuild":
+        return run_rebuild()
+    settings = current_settings()
+    asyncio.run(ensure_topics(settings))
+    from streams.read.app import app  # noqa: PLC0415 - importing the app builds it
+
+    sys.argv = [
+        "buying-groups", "worker", "--loglevel", args.loglevel,
+        "--web-host", settings.web_host, "--web-port", str(settings.read_model.web_port),
+    ]  # fmt: skip
+    app.main()
+    return 0
+
+
+def run_rebuild() -> int:
+    from streams.read.rebuild import rebuild  # noqa: PLC0415 - only this command needs it
+
+    settings = current_settings()
+    try:
+        report = asyncio.run(rebuild(settings))
+    except BuyingGroupsError as exc:
+        print(f"rebuild: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"read {report.read} records, {report.written} changed Redis, "
+        f"{report.undecodable} undecodable"
+    )
+    return 0
+
+
+def run_api(args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415 - only this command serves HTTP
+
+    from streams.read.api import create_app  # noqa: PLC0415
+
+    settings = current_settings()
+    host = args.host or settings.read_model.api_host
+    port = args.port or settings.read_model.api_port
+    print(f"api: http://{host}:{port}/docs", file=sys.stderr, flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.loglevel)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    model = subparsers.add_parser(
+        "read-model", help="run the projection into Redis as its own worker group, or rebuild"
+    )
+    model.add_argument("action", nargs="?", choices=["worker", "rebuild"], default="worker")
+    model.add_argument("-l", "--loglevel", default="info")
+    model.set_defaults(func=run_read_model)
+    api = subparsers.add_parser("api", help="serve the HTTP API over the read model")
+    api.add_argument("--host", help="default BG_API_HOST (127.0.0.1)")
+    api.add_argument("--port", type=int, help="default BG_API_PORT (8080)")
+    api.add_argument("-l", "--loglevel", default="info")
+    api.set_defaults(func=run_api)
