@@ -1,10 +1,9 @@
 """The mutating endpoints: manual actions, published as commands; 202 with their ids.
 
 Every request is validated, authorised and checked against the read model (404 for an unknown
-group) before anything is published, so a refused request publishes nothing.
+group) before anything is published, so a refused request publishes nothing. (No postponed
+annotations here: FastAPI must see the token dependency, a closure, in the signatures.)
 """
-
-from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from tqdm import tqdm
 
 from events.codec import Codec
@@ -64,7 +65,7 @@ class Rebuild:
         )
         await consumer.start()
         try:
-            tps = await partitions(consumer, topics)
+            tps = await partitions(self.settings, topics)
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
             starts = await consumer.beginning_offsets(tps)
@@ -95,16 +96,27 @@ class Rebuild:
             self.report.written += 1
 
 
-async def partitions(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
-    await consumer.topics()  # loads the cluster's metadata
-    return [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
+async def partitions(settings: Settings, topics: Sequence[str]) -> list[TopicPartition]:
+    """Every partition of `topics`, from the broker's metadata."""
+    admin = AIOKafkaAdminClient(**settings.kafka.client_options())
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(topic["topic"], partition["partition"])
+        for topic in described
+        if topic["error_code"] == 0
+        for partition in topic["partitions"]
+    ]
 
 
 async def total_records(settings: Settings) -> int:
     consumer = AIOKafkaConsumer(**settings.kafka.client_options(), group_id=None)
     await consumer.start()
     try:
-        tps = await partitions(consumer, [t for topics in phases(settings) for t in topics])
+        tps = await partitions(settings, [t for topics in phases(settings) for t in topics])
         starts = await consumer.beginning_offsets(tps)
         ends = await consumer.end_offsets(tps)
     finally:

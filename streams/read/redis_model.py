@@ -89,8 +89,8 @@ class ReadModel:
             case CommandResult():
                 key = self.keys.command(record.command_id)
                 document = dumps(command_document(record))
-                await self.redis.set(key, document, ex=self.command_ttl_s)
-                return True
+                previous = await self.redis.set(key, document, ex=self.command_ttl_s, get=True)
+                return bool(previous != document)
         return False
 
     async def _run(self, script: Any, call: ScriptCall) -> bool:
