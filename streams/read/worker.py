@@ -32,6 +32,7 @@ def read_model_settings(settings: Settings) -> Settings:
 
 def create_read_model_engine(settings: Settings) -> Engine:
     own = read_model_settings(settings)
+    own.data_dir.mkdir(parents=True, exist_ok=True)
     app = faust_app(own)
     codec = Codec(limits=own.input_limits)
     engine = Engine(
