@@ -9,6 +9,7 @@ import subprocess
 from importlib.metadata import version
 from typing import Any
 
+from bench import read_side
 from bench.measure import human_ratio
 from bench.report import Figures, ceiling, engine, growth_table, table
 from tests.integration.processes import ROOT
@@ -216,6 +217,9 @@ def render(run: dict[str, Any]) -> str:
     parts += ["## Profile of the hot path\n", profile_section(main_label, main_figures)]
     if run.get("hotpath"):
         parts += ["## The hot path in-process\n", hotpath_section(run)]
+    read = [read_side.section(label, figures) for label, figures in cases]
+    if any(read):
+        parts += ["## Read side\n", "\n".join(part for part in read if part) + "\n"]
     parts += ["## What was run\n"]
     parts += [what_was_run(case) for case in run["cases"]]
     parts += [

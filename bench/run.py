@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import engine_phases, phases
+from bench import engine_phases, phases, read_side
 from bench.broker import Broker
 from bench.document import commit, machine, render, versions
 from bench.hotpath import hot_path
@@ -64,6 +64,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="activities/s for latency (default: a third of the 1-worker rate)",
     )
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="for the read side")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--no-hotpath", action="store_true", help="skip the in-process probe")
@@ -101,6 +102,7 @@ def make_case(size: Size, args: argparse.Namespace, stamp: str, windows: Windows
         topic_prefix=prefix,
         app_id=f"{prefix}-engine",
         partitions=4,
+        redis_url=args.redis,
     )
     return Case(
         label=size.name,
@@ -125,6 +127,7 @@ async def run_case(case: Case, keep: bool) -> None:
         ("saturated 2 workers", lambda b: engine_phases.saturate(case, b, 2)),
         ("latency", lambda b: engine_phases.latency(case, b)),
         ("restore", lambda b: engine_phases.restore(case, b)),
+        ("read side", lambda b: read_side.read_side(case, b)),
     )
     async with Broker(case.settings.kafka) as broker:
         try:
