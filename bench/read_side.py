@@ -54,7 +54,7 @@ async def projection(case: Case, broker: Broker, redis_url: str) -> dict[str, An
     env = {**engine_env(case.settings, case.directory / "read-model-data"),
            "REDIS_URL": redis_url, "BG_READ_MODEL_WEB_PORT": str(free_port())}  # fmt: skip
     worker = case.remember(
-        WorkerProcess(module="streams.read", env=env, log=case.directory / "read-model.log")
+        WorkerProcess(module="streams.read.app", env=env, log=case.directory / "read-model.log")
     )
     ready_s = await asyncio.to_thread(start_ready, worker, case.windows.ready_timeout_s)
     started = time.monotonic()

@@ -9,3 +9,6 @@ from streams.read.worker import create_read_model_engine
 
 engine = create_read_model_engine(current_settings())
 app: Any = engine.app
+
+if __name__ == "__main__":  # `python -m streams.read.app worker`, as `faust -A streams.read.app`
+    app.main()

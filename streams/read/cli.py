@@ -46,7 +46,7 @@ def run_rebuild() -> int:
 def run_api(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only this command serves HTTP
 
-    from streams.read.api import create_app  # noqa: PLC0415
+    from streams.read.api.app import create_app  # noqa: PLC0415
 
     settings = current_settings()
     host = args.host or settings.read_model.api_host

@@ -15,7 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from redis.asyncio import Redis
 
 from streams.ops.settings import ReadModelSettings, Settings
-from streams.read.api import create_app
+from streams.read.api.app import create_app
 from streams.read.keys import Keys
 from streams.read.projection import read_topics
 from streams.read.rebuild import partitions

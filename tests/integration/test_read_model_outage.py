@@ -123,7 +123,7 @@ async def test_redis_outage_loses_nothing_and_the_engine_goes_on(
     env = {"REDIS_URL": own_redis.url, "BG_READ_MODEL_WEB_PORT": str(web_port)}
     engine = engine_worker(settings, tmp_path, "engine")
     projection = engine_worker(settings, tmp_path, "projection")
-    projection.module, projection.env = "streams.read", {**projection.env, **env}
+    projection.module, projection.env = "streams.read.app", {**projection.env, **env}
     workers += [engine, projection]
     await publish_all(settings, standard_config())
     outputs = Outputs(settings)

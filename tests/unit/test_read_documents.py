@@ -6,7 +6,8 @@ import pytest
 
 from events.errors import BadInput
 from streams.ops.settings import settings_from_env
-from streams.read.api import token_actor
+from streams.read.api.app import token_actor
+from streams.read.api.filters import Cursor, GroupFilter, SortField, filter_args
 from streams.read.documents import (
     added_field,
     change_call,
@@ -15,7 +16,6 @@ from streams.read.documents import (
     person_call,
     snapshot_call,
 )
-from streams.read.filters import Cursor, GroupFilter, SortField, filter_args
 from streams.read.keys import Keys
 from tests.unit.read_builders import added, person, scored, snapshot
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from streams.read.filters import NO_UPPER_BOUND, GroupFilter, SortField
+from streams.read.api.filters import NO_UPPER_BOUND, GroupFilter, SortField
 
 MAX_BATCH = 50
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^/\s]+$")]

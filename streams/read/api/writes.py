@@ -12,15 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path
 
 from events.records import MembershipAction, group_id_for
-from streams.read.api import Actor, ApiContext
-from streams.read.api_models import (
+from streams.read.api.app import Actor, ApiContext
+from streams.read.api.models import (
     Accepted,
     MembersWithRoles,
     PeopleToRemove,
     StageUpdate,
     StatusUpdate,
 )
-from streams.read.publisher import Command, membership_commands, stage_command
+from streams.read.api.publisher import Command, membership_commands, stage_command
 
 PathId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^/\s]+$")]
 GROUP = "/groups/{account_id}/{solution_interest_id}"

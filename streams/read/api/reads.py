@@ -8,8 +8,9 @@ from fastapi import APIRouter, HTTPException, Path, Query
 
 from events.errors import BadInput
 from events.records import group_id_for
-from streams.read.api import ApiContext
-from streams.read.api_models import (
+from streams.read.api.app import ApiContext
+from streams.read.api.filters import Cursor, GroupFilter, SortField
+from streams.read.api.models import (
     CommandOutcome,
     Distributions,
     Group,
@@ -19,8 +20,7 @@ from streams.read.api_models import (
     MembersAdded,
     TopMember,
 )
-from streams.read.filters import Cursor, GroupFilter, SortField
-from streams.read.queries import Page
+from streams.read.api.queries import Page
 
 ID_PATTERN = r"^[^/\s]+$"
 PathId = Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)]

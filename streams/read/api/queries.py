@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from events.errors import Unavailable
 from streams.read import scripts
-from streams.read.filters import Cursor, GroupFilter, filter_args
+from streams.read.api.filters import Cursor, GroupFilter, filter_args
 from streams.read.keys import Keys
 from streams.read.redis_model import TRANSIENT
 

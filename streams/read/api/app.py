@@ -1,7 +1,7 @@
 """`buying-groups api`: the read side's HTTP API (FastAPI, served by uvicorn).
 
-Reads come from Redis (streams.read.queries), manual actions go to the commands topic
-(streams.read.publisher). OpenAPI schema at /openapi.json, its page at /docs; /healthz, /readyz
+Reads come from Redis (streams.read.api.queries), manual actions go to the commands topic
+(streams.read.api.publisher). OpenAPI schema at /openapi.json, its page at /docs; /healthz, /readyz
 and /metrics as on the workers. Mutating endpoints need a bearer token of BG_API_TOKENS (its
 actor signs the commands); read endpoints need one of BG_API_READ_TOKENS (or a write token) when
 that is set, and are open otherwise.
@@ -25,9 +25,9 @@ from redis.asyncio import Redis
 from events.errors import BadInput, Unavailable
 from streams.ops.metrics import SECONDS
 from streams.ops.settings import Settings
+from streams.read.api.publisher import CommandPublisher
+from streams.read.api.queries import ReadQueries
 from streams.read.keys import Keys
-from streams.read.publisher import CommandPublisher
-from streams.read.queries import ReadQueries
 from streams.read.redis_model import TRANSIENT, connect
 
 EXPOSITION = "text/plain; version=0.0.4"
@@ -149,8 +149,8 @@ def _measured(app: FastAPI, metrics: ApiMetrics) -> None:
 
 def create_app(settings: Settings, ctx: ApiContext | None = None) -> FastAPI:
     """The ASGI app; `ctx` replaces the one built from `settings` (tests)."""
-    from streams.read.api_reads import read_routes  # noqa: PLC0415 - they import this module
-    from streams.read.api_writes import write_routes  # noqa: PLC0415
+    from streams.read.api.reads import read_routes  # noqa: PLC0415 - they import this module
+    from streams.read.api.writes import write_routes  # noqa: PLC0415
 
     context = ctx or context_for(settings)
 
