@@ -142,9 +142,23 @@ async def _until_ready(client: httpx.AsyncClient) -> None:
 async def read_side(case: Case, broker: Broker) -> None:
     """The bench.run phase: projection, then API, over the case's outputs."""
     redis_url = case.settings.redis_url or "redis://127.0.0.1:6379/0"
-    figures = {"projection": await projection(case, broker, redis_url)}
-    figures["api"] = await api(case, redis_url)
+    try:
+        figures = {"projection": await projection(case, broker, redis_url)}
+        figures["api"] = await api(case, redis_url)
+    finally:
+        await forget(case, redis_url)
     case.figures["read_side"] = figures
+
+
+async def forget(case: Case, redis_url: str) -> None:
+    """Delete the case's keys from Redis (as the run deletes its topics)."""
+    redis = connect(redis_url)
+    try:
+        prefix = Keys.for_tenant(case.settings.topic_prefix).prefix
+        async for key in redis.scan_iter(match=f"{prefix}*", count=1000):
+            await redis.delete(key)
+    finally:
+        await redis.aclose()
 
 
 def section(label: str, figures: dict[str, Any]) -> str:
