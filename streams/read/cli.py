@@ -8,29 +8,29 @@ import asyncio
 import sys
 
 from events.errors import BuyingGroupsError
-from streams.ops.settings import current_settings
+from streams.cli.options import add_kafka_options, command_settings
+from streams.ops.settings import Settings, current_settings
 from streams.runtime.provision import ensure_topics
 
 
 def run_read_model(args: argparse.Namespace) -> int:
+    settings = command_settings(args, current_settings())
     if args.action == "rebuild":
-        return run_rebuild()
-    settings = current_settings()
+        return run_rebuild(settings)
     asyncio.run(ensure_topics(settings))
-    from streams.read.app import app  # noqa: PLC0415 - importing the app builds it
+    from streams.read.worker import create_read_model_engine  # noqa: PLC0415 - builds the app
 
     sys.argv = [
         "buying-groups", "worker", "--loglevel", args.loglevel,
         "--web-host", settings.web_host, "--web-port", str(settings.read_model.web_port),
     ]  # fmt: skip
-    app.main()
+    create_read_model_engine(settings).app.main()
     return 0
 
 
-def run_rebuild() -> int:
+def run_rebuild(settings: Settings) -> int:
     from streams.read.rebuild import rebuild  # noqa: PLC0415 - only this command needs it
 
-    settings = current_settings()
     try:
         report = asyncio.run(rebuild(settings))
     except BuyingGroupsError as exc:
@@ -48,7 +48,7 @@ def run_api(args: argparse.Namespace) -> int:
 
     from streams.read.api.app import create_app  # noqa: PLC0415
 
-    settings = current_settings()
+    settings = command_settings(args, current_settings())
     host = args.host or settings.read_model.api_host
     port = args.port or settings.read_model.api_port
     print(f"api: http://{host}:{port}/docs", file=sys.stderr, flush=True)
@@ -62,9 +62,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     model.add_argument("action", nargs="?", choices=["worker", "rebuild"], default="worker")
     model.add_argument("-l", "--loglevel", default="info")
+    add_kafka_options(model)
     model.set_defaults(func=run_read_model)
     api = subparsers.add_parser("api", help="serve the HTTP API over the read model")
     api.add_argument("--host", help="default BG_API_HOST (127.0.0.1)")
     api.add_argument("--port", type=int, help="default BG_API_PORT (8080)")
     api.add_argument("-l", "--loglevel", default="info")
+    add_kafka_options(api)
     api.set_defaults(func=run_api)

@@ -21,6 +21,8 @@ COMMAND_LINES = {
     "print-topic": ["print-topic", "persons"],
     "tail": ["tail", "persons"],
     "lag": ["lag"],
+    "read-model": ["read-model"],
+    "api": ["api"],
 }
 
 

@@ -10,8 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("events", "state", "streams")
 MAX_MODULES = 15
-# Modules started from outside rather than imported: the console script and the Faust app.
-ENTRY_POINTS = frozenset({"streams.cli.main", "streams.app"})
+# Modules started from outside rather than imported: the console script and the Faust apps.
+ENTRY_POINTS = frozenset({"streams.cli.main", "streams.app", "streams.read.app"})
 # Which top-level package may import which (streams -> state -> events).
 ALLOWED = {"events": {"events"}, "state": {"state", "events"}, "streams": set(PRODUCT)}
 
