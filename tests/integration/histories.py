@@ -527,7 +527,7 @@ class EngineStalledError(AssertionError):
 
 
 async def wait_until_processed(
-    settings: Settings, outputs: Outputs, seconds: float = 60.0, stalled_after: float = 15.0
+    settings: Settings, outputs: Outputs, seconds: float = 90.0, stalled_after: float = 30.0
 ) -> float:
     """Wait until the engine has no lag, then read every output it produced; returns the time
     it took. Raises ``EngineStalledError`` when the lag has not changed for ``stalled_after``
