@@ -1,10 +1,11 @@
 """`buying-groups api`: the read side's HTTP API (FastAPI, served by uvicorn).
 
 Reads come from Redis (streams.read.api.queries), manual actions go to the commands topic
-(streams.read.api.publisher). OpenAPI schema at /openapi.json, its page at /docs; /healthz, /readyz
-and /metrics as on the workers. Mutating endpoints need a bearer token of BG_API_TOKENS (its
-actor signs the commands); read endpoints need one of BG_API_READ_TOKENS (or a write token) when
-that is set, and are open otherwise.
+(streams.read.api.publisher); the dashboard page is at / (streams.read.api.dashboard). OpenAPI
+schema at /openapi.json, its page at /docs; /healthz, /readyz and /metrics as on the workers.
+Mutating endpoints need a bearer token of BG_API_TOKENS (its actor signs the commands); read
+endpoints need one of BG_API_READ_TOKENS (or a write token) when that is set, and are open
+otherwise.
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def _measured(app: FastAPI, metrics: ApiMetrics) -> None:
 
 def create_app(settings: Settings, ctx: ApiContext | None = None) -> FastAPI:
     """The ASGI app; `ctx` replaces the one built from `settings` (tests)."""
+    from streams.read.api.dashboard import page_routes  # noqa: PLC0415
     from streams.read.api.reads import read_routes  # noqa: PLC0415 - they import this module
     from streams.read.api.writes import write_routes  # noqa: PLC0415
 
@@ -177,4 +179,5 @@ def create_app(settings: Settings, ctx: ApiContext | None = None) -> FastAPI:
                             if reads.read_tokens else {}, optional=True)  # fmt: skip
     app.include_router(read_routes(context), dependencies=[Depends(read_actor)])
     app.include_router(write_routes(context, authorised(lambda: reads.write_tokens)))
+    app.include_router(page_routes())
     return app
