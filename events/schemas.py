@@ -12,8 +12,14 @@ uses the type being changed, as the next history version (N = its current versio
         self_contained('buying_groups.StageCommand', read_definitions()), indent=2))" \
         > avro/history/buying_groups.StageCommand.v1.avsc
 
-then edit the `.avsc` (new fields optional, with defaults) and write the golden bytes of the new
-version with `python -m tests.golden.write_golden`. The golden tests fail when a version is lost.
+then edit the `.avsc` (new fields optional, with defaults), write the golden bytes of the new
+version with `python -m tests.golden.write_golden` and the integrators' bundle with
+`.venv/bin/python scripts/avro_bundle.py`. The golden tests fail when a version is lost, the
+schema tests when the bundle is out of date.
+
+`avro/self-contained/` is that bundle: one file per record written to a topic, every named type it
+uses defined inline, so that a stock Avro library or a Confluent (de)serializer takes it as it is.
+The per-type files stay the source; the bundle is derived from them (`bundle`).
 
 The directory is found next to this package (`Path(__file__).parent.parent / "avro"`), which is
 where it is in the repository and in the editable install the project uses. Reading these files
@@ -40,6 +46,7 @@ from events.records import TOPIC_RECORD_TYPES
 
 NAMESPACE = "buying_groups"
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "avro"
+BUNDLE_DIR = SCHEMA_DIR / "self-contained"
 PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
 _HISTORY_FILE = re.compile(r"^(?P<name>[\w.]+)\.v(?P<version>\d+)\.avsc$")
 
@@ -189,3 +196,11 @@ def load_catalog(top_level: tuple[str, ...], directory: Path = SCHEMA_DIR) -> Sc
 def default_catalog() -> SchemaCatalog:
     """The catalog of the schemas shipped with this package (read once)."""
     return load_catalog(tuple(full_name(cls.__name__) for cls in TOPIC_RECORD_TYPES))
+
+
+def bundle(catalog: SchemaCatalog) -> dict[str, str]:
+    """The integrators' bundle: `<full name>.avsc` -> the current self-contained schema's text."""
+    return {
+        f"{name}.avsc": json.dumps(schema.schema, indent=2, ensure_ascii=False) + "\n"
+        for name, schema in sorted(catalog.current.items())
+    }
