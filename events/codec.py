@@ -3,7 +3,9 @@
 Encoding writes Avro single-object encoding, or Confluent framing when the codec holds schema ids
 from a registry. Decoding accepts both framings, finds the writer schema (any version in `avro/`
 and `avro/history/`, or a registry id), resolves it against the current reader schema and checks
-the `Limits` and required ids. It never raises on bad bytes: it returns a `DecodeFailure`.
+the `Limits` and required ids. It never raises on bad bytes: it returns a `DecodeFailure`. A
+writer schema that cannot be resolved against the reader's is an `incompatible_schema` failure
+naming the writer (registry id or fingerprint) and the field.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from fastavro import schemaless_reader, schemaless_writer
+from fastavro.read import SchemaResolutionError
 
 from events import registry_framing, single_object
 from events.conversion import Rejected, from_avro, to_avro
@@ -32,6 +35,7 @@ from events.records import (
     WeightingModelDefinition,
 )
 from events.registry_framing import RegistryIds
+from events.schema_resolution import resolution_problem
 from events.schemas import SchemaCatalog, WriterSchema, default_catalog, full_name
 
 R = TypeVar("R", bound=TopicRecord)
@@ -77,12 +81,12 @@ class Codec:
         found = self._writer_and_body(data)
         if isinstance(found, DecodeFailure):
             return found
-        writer, body = found
+        writer, body, origin = found
         cls = _CLASSES.get(writer.name)
         if cls is None or cls not in expected:
             wanted = " or ".join(c.__name__ for c in expected)
             return _failure(FailureKind.WRONG_RECORD_TYPE, f"expected {wanted}, got {writer.label}")
-        return self._read(cls, writer, body)
+        return self._read(cls, writer, body, origin)
 
     def decode_as(self, data: bytes, expected: type[R]) -> Decoded[R] | DecodeFailure:
         """The record in `data`, which must be an `expected`; never raises."""
@@ -92,7 +96,8 @@ class Codec:
         assert isinstance(decoded.record, expected)
         return Decoded(record=decoded.record, writer=decoded.writer)
 
-    def _writer_and_body(self, data: bytes) -> tuple[WriterSchema, bytes] | DecodeFailure:
+    def _writer_and_body(self, data: bytes) -> tuple[WriterSchema, bytes, str] | DecodeFailure:
+        """The writer schema, the body, and where the schema came from (for messages)."""
         if len(data) > self.limits.max_bytes:
             return _failure(
                 FailureKind.TOO_LARGE,
@@ -110,7 +115,7 @@ class Codec:
             " or 00 (schema registry)",
         )
 
-    def _single_object(self, data: bytes) -> tuple[WriterSchema, bytes] | DecodeFailure:
+    def _single_object(self, data: bytes) -> tuple[WriterSchema, bytes, str] | DecodeFailure:
         parts = single_object.unframe(data)
         if parts is None:
             return _failure(
@@ -122,9 +127,9 @@ class Codec:
                 FailureKind.UNKNOWN_FINGERPRINT,
                 f"no known schema has fingerprint {parts.fingerprint.hex()}",
             )
-        return writer, parts.body
+        return writer, parts.body, f"writer schema fingerprint {parts.fingerprint.hex()}"
 
-    def _registry_framed(self, data: bytes) -> tuple[WriterSchema, bytes] | DecodeFailure:
+    def _registry_framed(self, data: bytes) -> tuple[WriterSchema, bytes, str] | DecodeFailure:
         parts = registry_framing.unframe(data)
         if parts is None:
             return _failure(
@@ -136,13 +141,13 @@ class Codec:
             return _failure(
                 FailureKind.UNKNOWN_SCHEMA_ID, f"schema id {parts.schema_id} is not known"
             )
-        return writer, parts.body
+        return writer, parts.body, f"registry schema id {parts.schema_id}"
 
     def _read(
-        self, cls: type[TopicRecord], writer: WriterSchema, body: bytes
+        self, cls: type[TopicRecord], writer: WriterSchema, body: bytes, origin: str
     ) -> Decoded[TopicRecord] | DecodeFailure:
         reader = self.catalog.current[writer.name]
-        datum = _read_datum(writer, reader, body)
+        datum = _read_datum(writer, reader, body, origin)
         if isinstance(datum, DecodeFailure):
             return datum
         try:
@@ -161,7 +166,7 @@ class Codec:
         return Decoded(record=record, writer=writer.label)
 
 
-def _read_datum(writer: WriterSchema, reader: WriterSchema, body: bytes) -> Any:
+def _read_datum(writer: WriterSchema, reader: WriterSchema, body: bytes, origin: str) -> Any:
     stream = io.BytesIO(body)
     try:
         datum = schemaless_reader(
@@ -171,6 +176,8 @@ def _read_datum(writer: WriterSchema, reader: WriterSchema, body: bytes) -> Any:
             return_record_name=True,
             return_record_name_override=True,
         )
+    except SchemaResolutionError as exc:
+        return incompatible(writer, reader, origin, exc)
     except Exception as exc:
         exhausted = isinstance(exc, EOFError) or stream.tell() >= len(body)
         kind = FailureKind.TRUNCATED if exhausted else FailureKind.SCHEMA_VIOLATION
@@ -182,6 +189,19 @@ def _read_datum(writer: WriterSchema, reader: WriterSchema, body: bytes) -> Any:
             f"{writer.label}: {len(body) - stream.tell()} bytes left after the record",
         )
     return datum
+
+
+def incompatible(
+    writer: WriterSchema, reader: WriterSchema, origin: str, exc: Exception
+) -> DecodeFailure:
+    """The failure of a writer schema that cannot be resolved against the reader's, naming the
+    writer (`origin`: its registry id or fingerprint) and the field."""
+    problem = resolution_problem(writer.parsed, reader.parsed) or str(exc)[:200]
+    version = "a version not in avro/" if writer.version == 0 else f"version {writer.version}"
+    return _failure(
+        FailureKind.INCOMPATIBLE_SCHEMA,
+        f"{origin} ({writer.name}, {version}) cannot be read as {reader.label}: {problem}",
+    )
 
 
 def config_body_mismatch(record: ConfigRecord) -> DecodeFailure | None:

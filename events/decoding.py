@@ -31,6 +31,8 @@ class FailureKind(enum.StrEnum):
     TOO_LARGE = "too_large"
     CONFIG_BODY_MISMATCH = "config_body_mismatch"
     FUTURE_TIMESTAMP = "future_timestamp"
+    INCOMPATIBLE_SCHEMA = "incompatible_schema"  # the writer schema does not resolve to ours
+    UNUSABLE_SCHEMA = "unusable_schema"  # a registry schema that cannot be read (references, ...)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,11 +8,19 @@ fetching unknown ids on demand).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from events.schemas import SchemaCatalog, WriterSchema, writer_schema
+from events.errors import BadInput
+from events.schemas import (
+    NAMESPACE,
+    SchemaCatalog,
+    WriterSchema,
+    inline_named,
+    named_types,
+    writer_schema,
+)
 
 MAGIC = b"\x00"
 HEADER_SIZE = 5
@@ -61,14 +69,30 @@ class RegistryIds:
         )
 
 
-def schema_from_registry(schema_text: str, catalog: SchemaCatalog) -> WriterSchema:
+def schema_from_registry(
+    schema_text: str, catalog: SchemaCatalog, referenced: Sequence[str] = ()
+) -> WriterSchema:
     """A schema text fetched from the registry, matched to a known version by fingerprint.
 
-    A schema no version in `avro/` has (e.g. written by a newer producer) gets version 0.
+    `referenced` holds the texts of the schemas its references point to (a schema registered with
+    `references`, each naming a type it uses); their named types are defined inline, so the
+    result is self-contained. A schema no version in `avro/` has (e.g. written by a newer
+    producer) gets version 0. Raises BadInput saying why a text is not a usable Avro record schema.
     """
-    schema = json.loads(schema_text)
-    name = (
-        schema["name"] if "." in schema["name"] else f"{schema.get('namespace')}.{schema['name']}"
-    )
-    candidate = writer_schema(name, 0, schema)
+    try:
+        schema = json.loads(schema_text)
+        definitions: dict[str, object] = {}
+        for text in referenced:
+            definitions.update(named_types(json.loads(text)))
+        if definitions:
+            schema = inline_named(schema, definitions)
+        name = str(schema["name"])
+        if "." not in name:
+            name = f"{schema.get('namespace', NAMESPACE)}.{name}"
+        candidate = writer_schema(name, 0, schema)
+    except BadInput:
+        raise
+    except Exception as exc:  # any text a registry may hold: name what fastavro or JSON said
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        raise BadInput(f"not a usable Avro record schema: {detail}") from exc
     return catalog.by_fingerprint.get(candidate.fingerprint, candidate)

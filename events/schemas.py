@@ -113,6 +113,41 @@ def self_contained(name: str, definitions: Mapping[str, Json]) -> Json:
     return _inline(definitions[name], NAMESPACE, definitions, defined)
 
 
+def named_types(schema: Json, namespace: str = NAMESPACE) -> dict[str, Json]:
+    """Every named type `schema` defines, at any depth, by full name (the outermost first)."""
+    found: dict[str, Json] = {}
+    _collect(schema, namespace, found)
+    return found
+
+
+def _collect(node: Json, namespace: str, found: dict[str, Json]) -> None:
+    if isinstance(node, list):
+        for branch in node:
+            _collect(branch, namespace, found)
+        return
+    if not isinstance(node, dict):
+        return
+    kind = node.get("type")
+    if kind in ("record", "error", "enum", "fixed"):
+        name = str(node["name"])
+        namespace = name.rpartition(".")[0] if "." in name else node.get("namespace", namespace)
+        found.setdefault(name if "." in name else f"{namespace}.{name}", node)
+    for field in node.get("fields", ()):
+        _collect(field["type"], namespace, found)
+    for key in ("items", "values"):
+        if key in node:
+            _collect(node[key], namespace, found)
+    if isinstance(kind, (list, dict)):
+        _collect(kind, namespace, found)
+
+
+def inline_named(schema: Json, definitions: Mapping[str, Json]) -> Json:
+    """`schema` with the named types of `definitions` it refers to defined inline at first use
+    (e.g. a registry schema and the schemas its references point to)."""
+    namespace = schema.get("namespace", NAMESPACE) if isinstance(schema, dict) else NAMESPACE
+    return _inline(schema, namespace, definitions, set())
+
+
 def _inline(node: Json, namespace: str, definitions: Mapping[str, Json], defined: set[str]) -> Json:
     if isinstance(node, list):
         return [_inline(branch, namespace, definitions, defined) for branch in node]
@@ -123,7 +158,9 @@ def _inline(node: Json, namespace: str, definitions: Mapping[str, Json], defined
         if name in defined:
             return name
         if name not in definitions:
-            raise BadInput(f"schema type {node!r} is not defined in avro/")
+            raise BadInput(
+                f"schema type {node!r} is not defined (in avro/, or in a referenced schema)"
+            )
         return _inline(definitions[name], namespace, definitions, defined)
     kind = node["type"]
     if kind in ("record", "error", "enum", "fixed"):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
+import pytest
 from fastavro import schemaless_writer
 
 from events import registry_framing
 from events.codec import Codec
 from events.conversion import to_avro
 from events.decoding import Decoded, DecodeFailure, FailureKind
+from events.errors import BadInput
 from events.registry_framing import RegistryIds, schema_from_registry
 from events.schemas import default_catalog
 from tests.golden.samples import SAMPLES
@@ -86,3 +89,78 @@ def test_a_newer_producers_schema_fetched_from_the_registry_is_read() -> None:
     assert isinstance(decoded, Decoded)
     assert decoded.record == SAMPLES["AccountEvent"]
     assert decoded.writer == "buying_groups.AccountEvent.v0"
+
+
+def _framed_with(
+    schema: dict[str, Any], datum: dict[str, Any], schema_id: int
+) -> tuple[Codec, bytes]:
+    """A codec that knows `schema` as registry id `schema_id`, and `datum` written with it."""
+    writer = schema_from_registry(json.dumps(schema), CATALOG)
+    buffer = io.BytesIO()
+    schemaless_writer(buffer, writer.parsed, datum)
+    codec = Codec(registry=RegistryIds().with_schema(schema_id, writer, ours=False))
+    return codec, registry_framing.frame(schema_id, buffer.getvalue())
+
+
+def test_a_writer_schema_missing_a_required_field_is_an_incompatible_schema() -> None:
+    current = CATALOG.current["buying_groups.AccountEvent"].schema
+    without_name = [f for f in current["fields"] if f["name"] != "account_id"]
+    datum = {k: v for k, v in to_avro(SAMPLES["AccountEvent"]).items() if k != "account_id"}
+    codec, data = _framed_with({**current, "fields": without_name}, datum, 77)
+    failure = codec.decode(data)
+    assert isinstance(failure, DecodeFailure)
+    assert failure.kind == FailureKind.INCOMPATIBLE_SCHEMA
+    assert "registry schema id 77" in failure.message
+    assert "AccountEvent.account_id: the writer has no such field" in failure.message
+    assert "cannot be read as buying_groups.AccountEvent.v2" in failure.message
+
+
+def test_a_writer_field_of_another_type_is_an_incompatible_schema_naming_the_field() -> None:
+    current = CATALOG.current["buying_groups.AccountEvent"].schema
+    fields = [
+        {**f, "type": ["null", "int"]} if f["name"] == "name" else f for f in current["fields"]
+    ]
+    datum = {**to_avro(SAMPLES["AccountEvent"]), "name": 7}
+    codec, data = _framed_with({**current, "fields": fields}, datum, 78)
+    failure = codec.decode(data)
+    assert isinstance(failure, DecodeFailure)
+    assert failure.kind == FailureKind.INCOMPATIBLE_SCHEMA
+    assert "registry schema id 78" in failure.message
+    assert "AccountEvent.name: the writer's int matches no type of the reader's union" in (
+        failure.message
+    )
+
+
+def test_a_registry_schema_with_references_is_made_self_contained() -> None:
+    command = CATALOG.current["buying_groups.MembershipCommand"].schema
+    source = CATALOG.definitions["buying_groups.Source"]
+    action = CATALOG.definitions["buying_groups.MembershipAction"]
+    referring = {
+        **command,
+        "fields": [{**f, "type": _named_reference(f["type"])} for f in command["fields"]],
+    }
+    found = schema_from_registry(
+        json.dumps(referring), CATALOG, [json.dumps(source), json.dumps(action)]
+    )
+    assert found is CATALOG.current["buying_groups.MembershipCommand"]
+
+
+def test_a_registry_schema_whose_references_are_missing_is_refused_with_the_type() -> None:
+    command = CATALOG.current["buying_groups.MembershipCommand"].schema
+    referring = {
+        **command,
+        "fields": [{**f, "type": _named_reference(f["type"])} for f in command["fields"]],
+    }
+    with pytest.raises(BadInput, match=r"buying_groups\.Source"):
+        schema_from_registry(json.dumps(referring), CATALOG)
+    with pytest.raises(BadInput, match="not a usable Avro record schema"):
+        schema_from_registry("{not json", CATALOG)
+
+
+def _named_reference(node: object) -> object:
+    """A field type with the named types it defines inline replaced by their names."""
+    if isinstance(node, dict) and node.get("type") in ("enum", "record"):
+        return f"buying_groups.{node['name']}"
+    if isinstance(node, list):
+        return [_named_reference(branch) for branch in node]
+    return node
