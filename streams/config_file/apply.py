@@ -7,6 +7,10 @@ on top of it, and a table shows what is added, changed, unchanged, deleted or re
 refusal: exit 1 and nothing is published. Otherwise the added and changed records, then the
 deletions (`--delete kind:id`, as tombstones), are published in that order with acks=all;
 `--dry-run` publishes nothing. The plan itself is pure: streams.config_file.plan.
+
+With a schema registry (SCHEMA_REGISTRY_URL), records are written in Confluent framing with the id
+of the ConfigRecord schema registered under the config topic's subject (as the engine registers
+it; a dry run registers nothing), and records in either framing are read.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from events.codec import Codec
 from events.decoding import Decoded
 from events.errors import BadInput, Unavailable
 from events.records import ConfigKind, ConfigRecord, config_key_for
+from events.registry_framing import RegistryIds
+from events.schemas import full_name
 from state.catalogue.changes import ConfigInput, ConfigTombstone
 from streams.cli.options import add_kafka_options, command_settings, kafka_failed
 from streams.config_file.document import (
@@ -48,6 +54,7 @@ from streams.config_file.plan import (
 from streams.ops.settings import Settings, current_settings
 from streams.runtime.catalogue_view import tombstone_for
 from streams.runtime.provision import ensure_topics
+from streams.runtime.registry import RegistryCodec, SchemaRegistry, subjects
 
 READ_TIMEOUT_S = 30.0
 
@@ -103,7 +110,25 @@ async def topic_exists(settings: Settings, topic: str) -> bool:
         await admin.close()
 
 
-async def read_config_topic(settings: Settings) -> list[ConfigInput | str]:
+async def config_codec(settings: Settings, *, writing: bool) -> Codec | RegistryCodec:
+    """The codec of the config topic: with a registry, one that reads both framings and, when
+    `writing`, writes Confluent framing (registering the ConfigRecord schema)."""
+    url = settings.schema_registry_url
+    if url is None:
+        return Codec()
+    registry, codec = SchemaRegistry(url), Codec()
+    if not writing:
+        return RegistryCodec(registry=registry, codec=codec)
+    name = full_name(ConfigRecord.__name__)
+    schema = codec.catalog.current[name]
+    schema_id = await registry.register(subjects(settings.topics)[name], schema)
+    ids = RegistryIds().with_schema(schema_id, schema, ours=True)
+    return RegistryCodec(registry=registry, codec=Codec(catalog=codec.catalog, registry=ids))
+
+
+async def read_config_topic(
+    settings: Settings, codec: Codec | RegistryCodec
+) -> list[ConfigInput | str]:
     """Every record of the config topic from its beginning to its end offset now, in order."""
     partition = TopicPartition(settings.topics.config, 0)
     consumer = AIOKafkaConsumer(
@@ -116,7 +141,7 @@ async def read_config_topic(settings: Settings) -> list[ConfigInput | str]:
         end = (await consumer.end_offsets([partition]))[partition]
         try:
             async with asyncio.timeout(READ_TIMEOUT_S):
-                return await _inputs_until(consumer, partition, end)
+                return await _inputs_until(consumer, partition, end, codec)
         except TimeoutError as exc:
             message = f"{partition.topic}: not read to offset {end} within {READ_TIMEOUT_S:.0f}s"
             raise Unavailable(message) from exc
@@ -125,17 +150,36 @@ async def read_config_topic(settings: Settings) -> list[ConfigInput | str]:
 
 
 async def _inputs_until(
-    consumer: AIOKafkaConsumer, partition: TopicPartition, end: int
+    consumer: AIOKafkaConsumer,
+    partition: TopicPartition,
+    end: int,
+    codec: Codec | RegistryCodec,
 ) -> list[ConfigInput | str]:
-    codec, inputs = Codec(), list[ConfigInput | str]()
+    inputs = list[ConfigInput | str]()
     while await consumer.position(partition) < end:
         batch = await consumer.getmany(partition, timeout_ms=1000)
-        inputs += [
-            config_input(m.key, m.value, offset=m.offset, timestamp=_time(m.timestamp), codec=codec)
-            for m in batch.get(partition, [])
-            if m.offset < end
-        ]
+        for m in batch.get(partition, []):
+            if m.offset < end:
+                inputs.append(await _config_input(m.key, m.value, m.offset, m.timestamp, codec))
     return inputs
+
+
+async def _config_input(
+    key: bytes | None,
+    value: bytes | None,
+    offset: int,
+    timestamp_ms: int,
+    codec: Codec | RegistryCodec,
+) -> ConfigInput | str:
+    if value is not None and isinstance(codec, RegistryCodec):
+        decoded = await codec.decode_as(value, ConfigRecord)
+        return (
+            decoded.record
+            if isinstance(decoded, Decoded)
+            else f"offset {offset}: {decoded.message}"
+        )
+    plain = codec if isinstance(codec, Codec) else codec.codec
+    return config_input(key, value, offset=offset, timestamp=_time(timestamp_ms), codec=plain)
 
 
 def _time(timestamp_ms: int) -> datetime:
@@ -143,10 +187,11 @@ def _time(timestamp_ms: int) -> datetime:
 
 
 async def publish_config(
-    settings: Settings, changes: Sequence[ConfigRecord | ConfigTombstone]
+    settings: Settings,
+    changes: Sequence[ConfigRecord | ConfigTombstone],
+    codec: Codec | RegistryCodec,
 ) -> None:
     """Send `changes` in order to the config topic, each acknowledged by all in-sync replicas."""
-    codec = Codec()
     producer = AIOKafkaProducer(
         **settings.kafka.client_options(), acks="all", enable_idempotence=True
     )
@@ -171,7 +216,8 @@ async def apply_records(
     """Plan `records` and `deletions` against the config on the topic, print the plan, publish
     unless refused or `dry_run`; the exit code (1 when anything is refused)."""
     topic = settings.topics.config
-    current = await config_on_topic(settings, dry_run=dry_run)
+    codec = await config_codec(settings, writing=not dry_run)
+    current = await config_on_topic(settings, codec, dry_run=dry_run)
     plan = config_plan(current, records, deletions)
     out.write(_read_line(topic, current) + plan_table(plan) + "\n\n")
     summary = plan_summary(plan)
@@ -183,19 +229,21 @@ async def apply_records(
         why = f"dry run, {len(changes)} would be" if dry_run else "nothing to change"
         out.write(f"{summary}. Nothing published ({why}).\n")
         return 0
-    await publish_config(settings, changes)
+    await publish_config(settings, changes, codec)
     out.write(f"{summary}. Published {len(changes)} record(s) to {topic} (acks=all).\n")
     return 0
 
 
-async def config_on_topic(settings: Settings, *, dry_run: bool) -> CurrentConfig:
+async def config_on_topic(
+    settings: Settings, codec: Codec | RegistryCodec, *, dry_run: bool
+) -> CurrentConfig:
     """The config on the topic; a dry run creates no topic, any other run the missing ones."""
     topic = settings.topics.config
     if dry_run:
         exists = await topic_exists(settings, topic)  # reading a missing topic would create it
     else:
         exists = topic not in await ensure_topics(settings)  # a topic created now is empty
-    return current_config(await read_config_topic(settings) if exists else [])
+    return current_config(await read_config_topic(settings, codec) if exists else [])
 
 
 def _read_line(topic: str, current: CurrentConfig) -> str:
@@ -255,3 +303,6 @@ def config_apply(args: argparse.Namespace) -> int:
         )
     except (KafkaError, Unavailable) as exc:
         return kafka_failed("config apply", settings, exc)
+    except BadInput as exc:  # the registry refused the ConfigRecord schema
+        print(f"config apply: {exc}", file=sys.stderr)
+        return 2

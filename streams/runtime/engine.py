@@ -98,6 +98,7 @@ class Engine:
             return
         self.registry = await connect_codec(url, self.settings.topics, self.codec)
         self.emitter.codec = self.registry.codec
+        self.view.registry = self.registry
 
     async def decode(
         self, data: bytes, expected: tuple[type[object], ...] = TOPIC_RECORD_TYPES

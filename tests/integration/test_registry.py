@@ -6,10 +6,11 @@ import dataclasses
 import io
 import json
 import uuid
+from typing import Any
 
 import httpx
 import pytest
-from fastavro import schemaless_writer
+from fastavro import parse_schema, schemaless_writer
 from fastavro.schema import to_parsing_canonical_form
 
 from events import registry_framing
@@ -116,10 +117,7 @@ async def test_an_incompatible_schema_is_refused_as_bad_input(schema_registry_ur
     registry = SchemaRegistry(schema_registry_url)
     subject = f"{_topics().accounts}-value"
     current = CATALOG.current["buying_groups.AccountEvent"]
-    await registry.register(subject, current)
-    async with httpx.AsyncClient(base_url=schema_registry_url) as client:
-        response = await client.put(f"/config/{subject}", json={"compatibility": "BACKWARD"})
-        assert response.is_success, response.text
+    await registry.register(subject, current)  # sets the subject's compatibility: BACKWARD
     tier = {"name": "tier", "type": "string", "doc": "A new field without default."}
     broken = {**current.schema, "fields": [*current.schema["fields"], tier]}
     with pytest.raises(BadInput, match="refused"):
@@ -132,6 +130,103 @@ async def test_an_unreachable_registry_is_unavailable() -> None:
         await register_schemas(registry, Topics(), CATALOG)
     with pytest.raises(Unavailable):
         await registry.fetch(1, CATALOG)
+
+
+async def test_every_subject_is_registered_with_backward_compatibility(
+    schema_registry_url: str,
+) -> None:
+    topics = _topics()
+    stricter = subjects(topics)["buying_groups.ConfigRecord"]
+    async with httpx.AsyncClient(base_url=schema_registry_url) as client:
+        response = await client.put(f"/config/{stricter}", json={"compatibility": "FULL"})
+        assert response.is_success, response.text
+        await register_schemas(SchemaRegistry(schema_registry_url), topics, CATALOG)
+        for subject in subjects(topics).values():
+            level = (await client.get(f"/config/{subject}")).json()["compatibilityLevel"]
+            assert level == ("FULL" if subject == stricter else "BACKWARD"), subject
+
+
+async def _register_raw(url: str, subject: str, body: dict[str, Any]) -> int:
+    async with httpx.AsyncClient(base_url=url) as client:
+        response = await client.post(f"/subjects/{subject}/versions", json=body)
+        assert response.is_success, response.text
+        schema_id: int = response.json()["id"]
+        return schema_id
+
+
+def _written_with(schema: dict[str, Any], datum: dict[str, Any], schema_id: int) -> bytes:
+    buffer = io.BytesIO()
+    schemaless_writer(buffer, parse_schema(schema, named_schemas={}), datum)
+    return registry_framing.frame(schema_id, buffer.getvalue())
+
+
+async def test_a_schema_with_references_is_read_as_the_version_it_is(
+    schema_registry_url: str,
+) -> None:
+    prefix = _topics().commands
+    command = CATALOG.current["buying_groups.MembershipCommand"].schema
+    references = []
+    fields = []
+    for field in command["fields"]:
+        kind = field["type"]
+        if isinstance(kind, dict) and kind.get("type") == "enum":
+            name = f"buying_groups.{kind['name']}"
+            subject = f"{prefix}-{name}"
+            await _register_raw(schema_registry_url, subject, {"schema": json.dumps(kind)})
+            references.append({"name": name, "subject": subject, "version": 1})
+            field = {**field, "type": name}  # noqa: PLW2901 (the field as registered)
+        fields.append(field)
+    assert len(references) == 2  # Source, MembershipAction
+    referring = {**command, "fields": fields}
+    schema_id = await _register_raw(
+        schema_registry_url,
+        f"{prefix}-buying_groups.MembershipCommand",
+        {"schema": json.dumps(referring), "references": references},
+    )
+    data = _written_with(command, to_avro(SAMPLES["MembershipCommand"]), schema_id)
+    reader = RegistryCodec(registry=SchemaRegistry(schema_registry_url), codec=Codec())
+    decoded = await reader.decode(data)
+    assert isinstance(decoded, Decoded), decoded
+    assert decoded.record == SAMPLES["MembershipCommand"]
+    assert decoded.writer == CATALOG.current["buying_groups.MembershipCommand"].label
+
+
+async def test_a_schema_that_cannot_be_used_is_refused_with_its_reason(
+    schema_registry_url: str,
+) -> None:
+    subject = f"{_topics().accounts}-value"
+    json_schema = {"type": "object", "properties": {"account_id": {"type": "string"}}}
+    schema_id = await _register_raw(
+        schema_registry_url, subject, {"schemaType": "JSON", "schema": json.dumps(json_schema)}
+    )
+    reader = RegistryCodec(registry=SchemaRegistry(schema_registry_url), codec=Codec())
+    for _ in range(2):  # the second time from what the codec remembers
+        failure = await reader.decode(registry_framing.frame(schema_id, b"\x02x"))
+        assert isinstance(failure, DecodeFailure)
+        assert failure.kind == FailureKind.UNUSABLE_SCHEMA
+        assert failure.message == (
+            f"registry schema id {schema_id} cannot be used: a JSON schema, not Avro"
+        )
+
+
+async def test_a_writer_schema_that_does_not_resolve_is_named_by_id_and_field(
+    schema_registry_url: str,
+) -> None:
+    current = CATALOG.current["buying_groups.AccountEvent"].schema
+    fields = [f for f in current["fields"] if f["name"] != "account_id"]
+    stranger = {**current, "fields": fields}
+    subject = f"{_topics().accounts}-value"
+    schema_id = await _register_raw(schema_registry_url, subject, {"schema": json.dumps(stranger)})
+    datum = {k: v for k, v in to_avro(SAMPLES["AccountEvent"]).items() if k != "account_id"}
+    reader = RegistryCodec(registry=SchemaRegistry(schema_registry_url), codec=Codec())
+    failure = await reader.decode(_written_with(stranger, datum, schema_id))
+    assert isinstance(failure, DecodeFailure)
+    assert failure.kind == FailureKind.INCOMPATIBLE_SCHEMA
+    assert failure.message == (
+        f"registry schema id {schema_id} (buying_groups.AccountEvent, a version not in avro/) "
+        "cannot be read as buying_groups.AccountEvent.v2: AccountEvent.account_id: the writer "
+        "has no such field and the reader's has no default"
+    )
 
 
 def _fingerprint_of(schema_text: str) -> bytes:
