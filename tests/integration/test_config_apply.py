@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -24,11 +26,16 @@ EXAMPLE = ROOT / "examples" / "tenant.yaml"
 CODEC = Codec()
 
 
-def config_apply(kafka: Service, prefix: str, *args: str) -> subprocess.CompletedProcess[str]:
+def config_apply(
+    kafka: Service, prefix: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`config apply`; without `env`, with no registry whatever the environment says."""
     command = [sys.executable, "-m", "streams.cli.main", "config", "apply", *args]
     command += ["--prefix", prefix, "--bootstrap", kafka.address]
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if k != "SCHEMA_REGISTRY_URL"}
     return subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False, env=env
     )
 
 
@@ -149,3 +156,27 @@ def test_a_dry_run_on_a_new_prefix_creates_no_topic(kafka: Service) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Nothing published (dry run, 12 would be)" in result.stdout
     assert not [name for name in asyncio.run(topic_names(kafka)) if name.startswith(prefix)]
+
+
+def test_with_a_registry_the_config_is_written_in_confluent_framing(
+    kafka: Service, schema_registry_url: str
+) -> None:
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    env = {**os.environ, "SCHEMA_REGISTRY_URL": schema_registry_url}
+    first = config_apply(kafka, prefix, str(EXAMPLE), env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    records = asyncio.run(config_topic(kafka, prefix))
+    assert len(records) == 12
+    subject = f"{prefix}.config-value"
+    latest = httpx.get(f"{schema_registry_url}/subjects/{subject}/versions/latest").json()
+    level = httpx.get(f"{schema_registry_url}/config/{subject}").json()["compatibilityLevel"]
+    assert level == "BACKWARD"
+    for _, value in records:
+        assert value is not None
+        assert value[:1] == b"\x00"
+        assert int.from_bytes(value[1:5], "big") == latest["id"]
+    # read back through the registry: the same file is now unchanged
+    again = config_apply(kafka, prefix, str(EXAMPLE), env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Current config: 12 record(s) read" in again.stdout
+    assert "0 added, 0 changed, 18 unchanged" in again.stdout

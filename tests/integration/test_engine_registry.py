@@ -3,15 +3,21 @@ either framing and writes Confluent framing, against the real broker and a real 
 
 from __future__ import annotations
 
+import io
+import json
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
+from fastavro import parse_schema, schemaless_writer
 
+from events import registry_framing
 from events.codec import Codec
+from events.conversion import to_avro
 from events.decoding import DecodeFailure
 from events.records import (
     AccountEvent,
@@ -21,9 +27,15 @@ from events.records import (
     PersonEvent,
 )
 from events.registry_framing import is_registry_framed
+from events.schemas import default_catalog
 from streams.runtime.registry import connect_codec
 from tests.integration.conftest import standard_config
-from tests.integration.engine_harness import Tenant, engine_worker, tenant_settings
+from tests.integration.engine_harness import (
+    Tenant,
+    dead_letter_of,
+    engine_worker,
+    tenant_settings,
+)
 from tests.services import Service
 
 pytestmark = pytest.mark.integration
@@ -93,3 +105,52 @@ async def raw_values(bootstrap: str, topic: str, seconds: float = 60.0) -> list[
     finally:
         await consumer.stop()
     return values
+
+
+async def test_framed_config_is_read_and_an_unresolvable_writer_schema_is_dead_lettered(
+    kafka: Service, schema_registry_url: str, tmp_path: Path
+) -> None:
+    settings = tenant_settings(kafka.address)
+    upstream = await connect_codec(schema_registry_url, settings.topics, Codec())
+    tenant = Tenant(settings, codec=upstream.codec)  # writes and reads Confluent framing
+    await tenant.start()
+    worker = engine_worker(settings, tmp_path)
+    worker.env["SCHEMA_REGISTRY_URL"] = schema_registry_url
+    now = datetime.now(UTC)
+    account = AccountEvent(event_id="ae-1", occurred_at=now, account_id="acc-1", name="Initech")
+    current = default_catalog().current["buying_groups.AccountEvent"].schema
+    stranger = {**current, "fields": [f for f in current["fields"] if f["name"] != "account_id"]}
+    async with httpx.AsyncClient(base_url=schema_registry_url) as client:
+        response = await client.post(
+            f"/subjects/{settings.topic_prefix}.other-value/versions",
+            json={"schema": json.dumps(stranger)},
+        )
+        assert response.is_success, response.text
+        stranger_id: int = response.json()["id"]
+    buffer = io.BytesIO()
+    datum = {k: v for k, v in to_avro(account).items() if k != "account_id"}
+    schemaless_writer(buffer, parse_schema(stranger, named_schemas={}), datum)
+    unresolvable = registry_framing.frame(stranger_id, buffer.getvalue())
+    try:
+        await tenant.publish(*standard_config())  # the config topic in Confluent framing
+        await worker.ready()
+        await tenant.publish_raw(settings.topics.accounts, b"acc-2", unresolvable)
+        await tenant.publish(
+            account,
+            AudienceMembershipEvent(
+                event_id="am-1", occurred_at=now, audience_id="aud-1", account_id="acc-1",
+                member=True,
+            ),
+        )  # fmt: skip
+        letter = await dead_letter_of(tenant, unresolvable, b"acc-2")
+        await tenant.wait_for(lambda out: any(isinstance(r, GroupLifecycle) for r in out))
+    finally:
+        worker.stop()
+        await tenant.stop()
+    assert letter.error_kind == "incompatible_schema"
+    assert letter.error_message.startswith(f"registry schema id {stranger_id} ")
+    assert "AccountEvent.account_id: the writer has no such field" in letter.error_message
+    assert not tenant.failures
+    created = [r for r in tenant.of_type(GroupLifecycle) if isinstance(r, GroupLifecycle)]
+    # the framed config was read: the creation job made the group
+    assert [(r.account_id, r.solution_interest_id) for r in created] == [("acc-1", "si-1")]
