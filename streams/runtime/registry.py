@@ -84,20 +84,29 @@ class SchemaRegistry:
         return None if found is None else str(found.get("compatibilityLevel"))
 
     async def require_backward(self, subject: str) -> None:
-        """Set `subject`'s compatibility to BACKWARD unless its own level already includes it."""
-        if await self.compatibility(subject) in INCLUDES_BACKWARD:
-            return
-        doing = f"setting {subject!r}'s compatibility to {COMPATIBILITY}"
+        """Set `subject`'s compatibility to BACKWARD unless its own level already includes it.
+
+        Another process may set it at the same time (Apicurio then answers 409 to one of them:
+        the rule exists): the level is read again, and set once more if it still falls short."""
+        for attempt in range(2):
+            if await self.compatibility(subject) in INCLUDES_BACKWARD:
+                return
+            response = await self._put_backward(subject)
+            if response.is_success:
+                return
+            if response.status_code != 409 or attempt == 1:
+                doing = f"setting {subject!r}'s compatibility to {COMPATIBILITY}"
+                raise _status_error(response, doing)
+
+    async def _put_backward(self, subject: str) -> httpx.Response:
         try:
             async with httpx.AsyncClient(timeout=self._timeout) as client:
-                response = await client.put(
+                return await client.put(
                     f"{self.url}/config/{quote(subject, safe='')}",
                     json={"compatibility": COMPATIBILITY},
                 )
         except httpx.HTTPError as exc:
             raise Unavailable(f"schema registry {self.url}: {type(exc).__name__}") from exc
-        if not response.is_success:
-            raise _status_error(response, doing)
 
     async def fetch(self, schema_id: int, catalog: SchemaCatalog) -> WriterSchema | None:
         """The schema with `schema_id`, its references inlined, matched to its version in
