@@ -36,7 +36,8 @@ def main() -> None:
     parser.add_argument("--max-messages", type=int, default=1000)
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     args = parser.parse_args()
-    deserialize = AvroDeserializer(SchemaRegistryClient({"url": args.registry}))
+    registry = SchemaRegistryClient({"url": args.registry})
+    deserialize = AvroDeserializer(registry)
     consumer = Consumer({
         "bootstrap.servers": args.bootstrap,
         "group.id": args.group,
@@ -60,6 +61,7 @@ def main() -> None:
             read, last = read + 1, time.monotonic()
     finally:
         consumer.close()
+        registry.close()
 
 
 if __name__ == "__main__":

@@ -102,13 +102,18 @@ def main() -> None:
         if args.add_as
         else inputs(args.account, args.person, args.audience)
     )
-    for suffix, record, key, value in sent:
-        topic = f"{args.prefix}.{suffix}"
-        context = SerializationContext(topic, MessageField.VALUE)
-        data = serializer(registry, record, topic)(value, context)
-        producer.produce(topic, key=key.encode(), value=data)
-        producer.flush()  # one at a time: the example's records depend on each other's order
-        print(f"produced {record} to {topic}, key {key}")
+    try:
+        for suffix, record, key, value in sent:
+            topic = f"{args.prefix}.{suffix}"
+            context = SerializationContext(topic, MessageField.VALUE)
+            data = serializer(registry, record, topic)(value, context)
+            producer.produce(topic, key=key.encode(), value=data)
+            # one at a time: the example's records depend on each other's order
+            if producer.flush(30) != 0:
+                raise SystemExit(f"{record} not delivered to {topic}")
+            print(f"produced {record} to {topic}, key {key}")
+    finally:
+        registry.close()
 
 
 if __name__ == "__main__":
