@@ -36,7 +36,8 @@ def main() -> None:
     parser.add_argument("--max-messages", type=int, default=1000)
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     args = parser.parse_args()
-    registry = SchemaRegistryClient({"url": args.registry})
+    # no request timeout by default: a stalled request would wait forever; 10 s, then a retry
+    registry = SchemaRegistryClient({"url": args.registry, "timeout": 10})
     deserialize = AvroDeserializer(registry)
     consumer = Consumer({
         "bootstrap.servers": args.bootstrap,

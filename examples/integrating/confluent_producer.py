@@ -88,7 +88,8 @@ def main() -> None:
     parser.add_argument("--add-as", metavar="ROLE", help="only send an add command in this role")
     parser.add_argument("--solution-interest", default="si-1")
     args = parser.parse_args()
-    registry = SchemaRegistryClient({"url": args.registry})
+    # no request timeout by default: a stalled request would wait forever; 10 s, then a retry
+    registry = SchemaRegistryClient({"url": args.registry, "timeout": 10})
     producer = Producer({
         "bootstrap.servers": args.bootstrap,
         "acks": "all",
