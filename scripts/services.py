@@ -181,6 +181,11 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float, log: Path |
     raise ServiceError(f"{what} did not become ready within {timeout:.0f}s{tail}")
 
 
+# The services this process started, kept until they are reaped: a test that starts a broker of
+# its own reaps it through its Popen (which warns when dropped while its child runs).
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
 def spawn(argv: Sequence[str], log: Path, pid_file: Path, env: dict[str, str] | None = None) -> int:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
@@ -193,6 +198,7 @@ def spawn(argv: Sequence[str], log: Path, pid_file: Path, env: dict[str, str] | 
             env=env,
         )
     pid_file.write_text(str(proc.pid))
+    _CHILDREN[proc.pid] = proc
     return proc.pid
 
 
@@ -216,8 +222,23 @@ def stop(pid_file: Path, name: str) -> None:
 
 
 def _reap(pid: int) -> None:
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        if child.poll() is not None:
+            del _CHILDREN[pid]
+        return
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def exited(pid: int) -> bool:
+    """The process `pid` is gone (reaped, when this process started it)."""
+    _reap(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 def run(argv: Sequence[str], what: str, hidden: Sequence[str] = ()) -> None:

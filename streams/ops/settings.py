@@ -89,6 +89,7 @@ class Settings:
     catch_up_interval_s: float = 15.0
     catch_up: bool = True
     session_timeout_s: float = 10.0
+    broker_check_interval_s: float = 2.0
     log_format: str = "json"
     input_limits: Limits = DEFAULT_LIMITS
     read_model: ReadModelSettings = field(default_factory=ReadModelSettings)
@@ -261,6 +262,9 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         ),
         catch_up=_read(env, "BG_CATCH_UP", _on_off, base.catch_up),
         session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
+        broker_check_interval_s=_read(
+            env, "BG_BROKER_CHECK_INTERVAL_S", _seconds, base.broker_check_interval_s
+        ),
         log_format=_read(env, "BG_LOG_FORMAT", _log_format, base.log_format),
         input_limits=input_limits_from_env(env),
         read_model=read_model_settings_from_env(env),
