@@ -55,6 +55,14 @@ class Material:
     def keystore(self) -> Path:
         return self.directory / "broker.keystore.p12"
 
+    @property
+    def kafka_password_file(self) -> Path:
+        return self.directory / "kafka.password"
+
+    @property
+    def redis_password_file(self) -> Path:
+        return self.directory / "redis.password"
+
 
 def _tool(argv: Sequence[str], what: str, env: dict[str, str] | None = None) -> None:
     result = subprocess.run(
@@ -102,6 +110,11 @@ def _make_certificates(material: Material) -> None:
     )  # fmt: skip
 
 
+def _private(path: Path, text: str) -> None:
+    path.touch(mode=0o600)
+    path.write_text(text)
+
+
 def load_material(directory: Path) -> Material | None:
     """The material made earlier in `directory`, or None when there is none (or only part)."""
     try:
@@ -109,7 +122,14 @@ def load_material(directory: Path) -> Material | None:
     except (FileNotFoundError, ValueError):
         return None
     material = Material(directory=directory, **saved)
-    files = (material.ca_cert, material.server_cert, material.server_key, material.keystore)
+    files = (
+        material.ca_cert,
+        material.server_cert,
+        material.server_key,
+        material.keystore,
+        material.kafka_password_file,
+        material.redis_password_file,
+    )
     return material if all(f.exists() for f in files) else None
 
 
@@ -129,9 +149,9 @@ def ensure_material(directory: Path) -> Material:
     )
     _make_certificates(material)
     saved = {k: v for k, v in asdict(material).items() if k != "directory"}
-    secrets_file = directory / SECRETS_FILE
-    secrets_file.touch(mode=0o600)
-    secrets_file.write_text(json.dumps(saved))
+    _private(directory / SECRETS_FILE, json.dumps(saved))
+    _private(material.kafka_password_file, material.kafka_password)
+    _private(material.redis_password_file, material.redis_password)
     return material
 
 
@@ -143,6 +163,22 @@ def scram_config_file(material: Material) -> Path:
     return path
 
 
-def redis_url(material: Material, port: int) -> str:
+def redis_url(material: Material, port: int, password: str | None = None) -> str:
     """The URL a client of the TLS Redis uses: password, TLS, and the CA it trusts."""
-    return f"rediss://:{material.redis_password}@127.0.0.1:{port}/0?ssl_ca_certs={material.ca_cert}"
+    secret = material.redis_password if password is None else password
+    return f"rediss://:{secret}@127.0.0.1:{port}/0?ssl_ca_certs={material.ca_cert}"
+
+
+def secure_exports(material: Material, kafka_port: int, redis_port: int) -> list[str]:
+    """Shell exports for the secure listeners. The secrets are read from their files when the
+    exports are evaluated, so the text printed (and perhaps logged) holds none of them."""
+    kafka_password = f'"$(cat {material.kafka_password_file})"'
+    redis_password = f"$(cat {material.redis_password_file})"
+    return [
+        f"export SECURE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:{kafka_port}",
+        f"export SECURE_KAFKA_SASL_MECHANISM={SCRAM_MECHANISM}",
+        f"export SECURE_KAFKA_SASL_USERNAME={material.kafka_user}",
+        f"export SECURE_KAFKA_SASL_PASSWORD={kafka_password}",
+        f"export SECURE_KAFKA_SSL_CAFILE={material.ca_cert}",
+        f'export SECURE_REDIS_URL="{redis_url(material, redis_port, redis_password)}"',
+    ]

@@ -21,7 +21,8 @@ With --secure, `up` also makes a throwaway CA, a certificate for 127.0.0.1 and r
 (scripts/secure.py, into <services dir>/secure, removed by `down`), opens a SASL_SSL listener
 (SCRAM-SHA-512, its user created with Kafka's own ConfigCommand) beside the plaintext one, and
 starts a second Redis that takes TLS connections only and requires a password. It prints them as
-SECURE_KAFKA_* and SECURE_REDIS_URL exports (secrets included: evaluate them, never log them).
+SECURE_KAFKA_* and SECURE_REDIS_URL exports, whose secrets are read from files readable by their
+owner only when the exports are evaluated (the printed text holds none).
 
 Settings (environment variables, all optional; defaults in brackets):
     BG_SERVICES_DIR           data, logs and pid files    [<repo>/.services]
@@ -69,8 +70,8 @@ from scripts.secure import (  # noqa: E402 - the repository root is on sys.path 
     MaterialError,
     ensure_material,
     load_material,
-    redis_url,
     scram_config_file,
+    secure_exports,
 )
 
 KAFKA_POM = ROOT / "scripts" / "kafka" / "pom.xml"
@@ -650,14 +651,7 @@ def exports(settings: Settings, registry: bool, secure: Material | None = None) 
         url = f"http://127.0.0.1:{settings.registry_port}/apis/ccompat/v7"
         lines.append(f"export SCHEMA_REGISTRY_URL={url}")
     if secure is not None:
-        lines += [
-            f"export SECURE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:{settings.kafka_sasl_port}",
-            f"export SECURE_KAFKA_SASL_MECHANISM={SCRAM_MECHANISM}",
-            f"export SECURE_KAFKA_SASL_USERNAME={secure.kafka_user}",
-            f"export SECURE_KAFKA_SASL_PASSWORD={secure.kafka_password}",
-            f"export SECURE_KAFKA_SSL_CAFILE={secure.ca_cert}",
-            f"export SECURE_REDIS_URL='{redis_url(secure, settings.redis_tls_port)}'",
-        ]
+        lines += secure_exports(secure, settings.kafka_sasl_port, settings.redis_tls_port)
     return lines
 
 

@@ -139,7 +139,7 @@ async def test_broker_restart_mid_stream_loses_and_doubles_nothing(
     own_broker: OwnBroker, sig: signal.Signals, tmp_path: Path, workers: list[WorkerProcess]
 ) -> None:
     rng = random.Random(chosen_seed("BG_RESTART_SEED"))
-    history = with_commands(rng, tenant_history(rng, accounts=12, people=120, activities=3), 3)
+    history = with_commands(rng, tenant_history(rng, accounts=10, people=100, activities=2), 3)
     config = standard_config()
     expected = reference_world(config, history.accounts, history.people, history.commands)
     phase_two = reference_world(config, history.accounts, history.people).records
