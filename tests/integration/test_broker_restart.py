@@ -100,6 +100,14 @@ async def readiness(worker: WorkerProcess, want: int, reason: str, seconds: floa
     raise AssertionError(f"/readyz never answered {want} ({reason}) in {seconds}s; last {seen}")
 
 
+def worker_state(worker: WorkerProcess) -> str:
+    """Whether the worker still runs, and its last warnings and errors (for a failure)."""
+    assert worker.proc is not None
+    lines = [line for line in worker.log_text().splitlines() if '"level": "info"' not in line]
+    tail = "\n".join(line[:300] for line in lines[-25:])
+    return f"worker exit code: {worker.proc.poll()}; its last warnings and errors:\n{tail}"
+
+
 def assert_running(worker: WorkerProcess) -> None:
     assert worker.proc is not None
     assert worker.proc.poll() is None, f"the worker stopped ({worker.proc.returncode})"
@@ -121,7 +129,10 @@ async def broker_outage(
     await asyncio.to_thread(broker.start)
     back = time.monotonic()
     ready_s = await readiness(worker, 200, "ready", 90.0)
-    await wait_until_processed(outputs.settings, outputs, seconds=120.0, stalled_after=30.0)
+    try:
+        await wait_until_processed(outputs.settings, outputs, seconds=120.0, stalled_after=30.0)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{worker_state(worker)}") from error
     return Outage(
         fault=sig.name,
         in_flight=in_flight,
