@@ -8,7 +8,7 @@ install:
 	scripts/install
 
 up:
-	scripts/services up --registry
+	scripts/services up --registry --secure
 
 down:
 	scripts/services down

@@ -7,7 +7,7 @@ from __future__ import annotations
 from events.codec import Codec
 from streams.agents import calibrate_references, route_people, track_config, track_groups
 from streams.ops import health
-from streams.ops.logs import use_json_logs
+from streams.ops.logs import configure_logs
 from streams.ops.metrics import Metrics
 from streams.ops.settings import Settings
 from streams.runtime import ticks
@@ -38,10 +38,9 @@ def create_engine(settings: Settings) -> Engine:
 
         projection.register(engine)
     health.register(engine)
-    if settings.log_format == "json":
 
-        async def json_logs() -> None:
-            use_json_logs()
+    async def logs() -> None:
+        configure_logs(json_format=settings.log_format == "json")
 
-        app.task(json_logs)
+    app.task(logs)
     return engine

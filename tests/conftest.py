@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.services import (
+    SecureServices,
     Service,
     docker_engine_answers,
     http_answers,
@@ -16,6 +17,7 @@ from tests.services import (
     registry_container,
     require,
     script_kafka_version,
+    secure_services,
     tcp_answers,
 )
 
@@ -75,6 +77,19 @@ def schema_registry_url() -> Iterator[str]:
     else:
         service = Service("http://127.0.0.1:8081/apis/ccompat/v7", "scripts/services", "")
     yield require(service, http_answers(service.address), "Schema registry").address
+
+
+@pytest.fixture(scope="session")
+def secure() -> SecureServices:
+    """Kafka's SASL_SSL listener and Redis with password and TLS (services up --secure)."""
+    found = secure_services()
+    if found is None or not tcp_answers(found.kafka_address):
+        pytest.fail(
+            "the secure listeners do not answer: start them with `scripts/services up --secure` "
+            "and evaluate its exports (SECURE_KAFKA_*, SECURE_REDIS_URL)",
+            pytrace=False,
+        )
+    return found
 
 
 def pytest_report_header() -> str:

@@ -7,17 +7,22 @@ Order of choice, for each service:
 3. the services that `scripts/services up` started on 127.0.0.1 (their default ports).
 
 Whatever the source, the service must answer; otherwise the test run fails (never skips).
+
+The secure listeners (Kafka's SASL_SSL listener, Redis with a password and TLS) come from the
+`SECURE_*` exports of `scripts/services up --secure` when set, otherwise from the secrets that
+`up --secure` left in the services folder (no container offers them).
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -33,6 +38,56 @@ class Service:
     address: str
     origin: str
     version: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecureServices:
+    """Kafka's SASL_SSL listener (SCRAM) and Redis with a password and TLS."""
+
+    kafka_address: str
+    mechanism: str
+    username: str
+    password: str = field(repr=False)
+    cafile: str
+    redis_url: str = field(repr=False)
+
+    def kafka_env(self) -> dict[str, str]:
+        """The engine's settings (streams.ops.settings) for the SASL_SSL listener."""
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_address,
+            "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+            "KAFKA_SASL_MECHANISM": self.mechanism,
+            "KAFKA_SASL_USERNAME": self.username,
+            "KAFKA_SASL_PASSWORD": self.password,
+            "KAFKA_SSL_CAFILE": self.cafile,
+        }
+
+
+def secure_services() -> SecureServices | None:
+    env = os.environ
+    if env.get("SECURE_KAFKA_BOOTSTRAP_SERVERS"):
+        return SecureServices(
+            kafka_address=env["SECURE_KAFKA_BOOTSTRAP_SERVERS"],
+            mechanism=env["SECURE_KAFKA_SASL_MECHANISM"],
+            username=env["SECURE_KAFKA_SASL_USERNAME"],
+            password=env["SECURE_KAFKA_SASL_PASSWORD"],
+            cafile=env["SECURE_KAFKA_SSL_CAFILE"],
+            redis_url=env["SECURE_REDIS_URL"],
+        )
+    from scripts import secure, services  # noqa: PLC0415 - only without the exports
+
+    settings = services.load_settings(dict(env))
+    material = services.running_secure(settings)
+    if material is None:
+        return None
+    return SecureServices(
+        kafka_address=f"127.0.0.1:{settings.kafka_sasl_port}",
+        mechanism=secure.SCRAM_MECHANISM,
+        username=material.kafka_user,
+        password=material.kafka_password,
+        cafile=str(material.ca_cert),
+        redis_url=secure.redis_url(material, settings.redis_tls_port),
+    )
 
 
 def docker_engine_answers() -> bool:

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 
+from events.errors import BuyingGroupsError
+
 # Modules that contribute subcommands. Each defines
 # `register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None`
 # and sets `func` on its parser via `set_defaults(func=...)`, a callable taking the parsed
@@ -40,7 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Command = args.func
-    return func(args)
+    try:
+        return func(args)
+    except BuyingGroupsError as exc:
+        # A bad setting or a service that does not answer at start: one line, no stack trace.
+        print(f"buying-groups {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

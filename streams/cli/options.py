@@ -1,13 +1,16 @@
 """What every command that talks to Kafka shares: the connection options (`--bootstrap`,
-`--prefix`) over the environment's settings, and how a Kafka failure is reported."""
+`--prefix`) over the environment's settings, the start-up check of the connection, and how a
+Kafka failure is reported."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from dataclasses import replace
 
-from streams.ops.settings import Settings
+from streams.ops.connection import check_kafka
+from streams.ops.settings import Settings, current_settings
 
 
 def add_kafka_options(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +35,15 @@ def command_settings(args: argparse.Namespace, settings: Settings) -> Settings:
     if args.prefix is not None:
         settings = replace(settings, topic_prefix=args.prefix)
     _ = settings.topics  # raises BadInput for a prefix that makes no legal topic name
+    return settings
+
+
+def connected_settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings with the command line's, once one connection to Kafka has
+    been made and authenticated with them. Raises BadInput naming the setting to fix, or
+    Unavailable when Kafka does not answer (`main` reports either in one line)."""
+    settings = command_settings(args, current_settings())
+    asyncio.run(check_kafka(settings.kafka))
     return settings
 
 

@@ -27,6 +27,7 @@ from events.decoding import Decoded, DecodeFailure
 from events.records import TopicRecord
 from events.topics import RECORDS_BY_BASE_NAME, topic_name
 from streams.cli.options import add_kafka_options, command_settings
+from streams.ops.connection import check_kafka
 from streams.ops.settings import Settings, current_settings
 from streams.runtime.registry import RegistryCodec, SchemaRegistry
 
@@ -83,7 +84,11 @@ def print_options(args: argparse.Namespace, settings: Settings) -> PrintOptions:
 
 
 def print_topic(args: argparse.Namespace) -> int:
-    options = print_options(args, current_settings())
+    settings = current_settings()
+    options = print_options(args, settings)
+    asyncio.run(
+        check_kafka(dataclasses.replace(settings.kafka, bootstrap_servers=options.bootstrap))
+    )
     try:
         asyncio.run(consume(options, sys.stdout))
     except KafkaError as exc:

@@ -12,8 +12,8 @@ from aiokafka import AIOKafkaConsumer
 from events.codec import Codec
 from events.decoding import DecodeFailure, Limits
 from streams.cli.dashboard import Dashboard
-from streams.cli.options import add_kafka_options, command_settings
-from streams.ops.settings import Settings, current_settings
+from streams.cli.options import add_kafka_options, connected_settings
+from streams.ops.settings import Settings
 from streams.runtime.registry import RegistryCodec, SchemaRegistry
 
 CLEAR = "\x1b[H\x1b[2J"
@@ -69,7 +69,7 @@ def show(dashboard: Dashboard) -> None:
 
 
 def run_watch(args: argparse.Namespace) -> int:
-    settings = command_settings(args, current_settings())
+    settings = connected_settings(args)
     try:
         asyncio.run(watch(settings, args.seconds, args.refresh))
     except KeyboardInterrupt:

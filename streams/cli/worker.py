@@ -13,15 +13,15 @@ from aiokafka.errors import KafkaError
 
 from events.errors import BadInput
 from state.model.changes import TickKind
-from streams.cli.options import add_kafka_options, command_settings, kafka_failed
-from streams.ops.settings import Settings, current_settings
+from streams.cli.options import add_kafka_options, connected_settings, kafka_failed
+from streams.ops.settings import Settings
 from streams.runtime.internal import Tick
 from streams.runtime.provision import ensure_topics, partitions_of
 from streams.runtime.state_codec import encode_value
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    settings = command_settings(args, current_settings())
+    settings = connected_settings(args)
     created = asyncio.run(ensure_topics(settings))
     if created:
         print(f"created {len(created)} topics", file=sys.stderr)
@@ -67,7 +67,7 @@ def run_tick(args: argparse.Namespace) -> int:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     work = TickKind(args.work)
-    settings = command_settings(args, current_settings())
+    settings = connected_settings(args)
     try:
         partitions = asyncio.run(send_tick(settings, work, at))
     except BadInput as exc:

@@ -35,7 +35,7 @@ from events.records import ConfigKind, ConfigRecord, config_key_for
 from events.registry_framing import RegistryIds
 from events.schemas import full_name
 from state.catalogue.changes import ConfigInput, ConfigTombstone
-from streams.cli.options import add_kafka_options, command_settings, kafka_failed
+from streams.cli.options import add_kafka_options, connected_settings, kafka_failed
 from streams.config_file.document import (
     FileError,
     FileErrors,
@@ -51,7 +51,7 @@ from streams.config_file.plan import (
     plan_summary,
     plan_table,
 )
-from streams.ops.settings import Settings, current_settings
+from streams.ops.settings import Settings
 from streams.runtime.catalogue_view import tombstone_for
 from streams.runtime.provision import ensure_topics
 from streams.runtime.registry import RegistryCodec, SchemaRegistry, subjects
@@ -287,7 +287,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def config_apply(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     try:
-        settings = command_settings(args, current_settings())
+        settings = connected_settings(args)
         deletions = [deletion(text, now=now) for text in args.delete]
     except BadInput as exc:
         print(f"config apply: {exc}", file=sys.stderr)

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from events.codec import Codec
 from events.errors import BadInput, Unavailable
 from events.records import AccountEvent, ActivityEvent, PersonEvent
-from streams.cli.options import add_kafka_options, command_settings, kafka_failed
+from streams.cli.options import add_kafka_options, connected_settings, kafka_failed
 from streams.demo.tenant import (
     SampleActivity,
     TenantSpec,
@@ -34,7 +34,7 @@ from streams.demo.tenant import (
     sample_activities,
     sample_people,
 )
-from streams.ops.settings import Settings, current_settings
+from streams.ops.settings import Settings
 from streams.runtime.provision import ensure_topics
 
 InputEvent = AccountEvent | PersonEvent | ActivityEvent
@@ -173,7 +173,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def generate(args: argparse.Namespace) -> int:
     try:
-        settings = command_settings(args, current_settings())
+        settings = connected_settings(args)
         if args.rate < 0:
             raise BadInput(f"--rate: at least 0, got {args.rate!r}")
         spec = TenantSpec(

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from streams.cli.options import add_kafka_options, command_settings
-from streams.ops.settings import Settings, current_settings
+from streams.cli.options import add_kafka_options, connected_settings
+from streams.ops.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ async def group_lag(settings: Settings, group_id: str) -> list[PartitionLag]:
 
 
 def run_lag(args: argparse.Namespace) -> int:
-    settings = command_settings(args, current_settings())
+    settings = connected_settings(args)
     rows = asyncio.run(group_lag(settings, args.group or settings.app_id))
     if not rows:
         print(f"consumer group {args.group or settings.app_id!r} has no committed offsets")

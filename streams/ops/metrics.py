@@ -70,3 +70,11 @@ class Metrics:
         )  # fmt: skip
         self.rebalances = Counter("bg_rebalances", "Partition assignments received", registry=r)
         self.assigned = Gauge("bg_assigned_partitions", "Partitions this worker reads", registry=r)
+        self.broker_up = Gauge(
+            "bg_broker_reachable",
+            "1 when this worker's last own connection check reached and authenticated to Kafka",
+            registry=r,
+        )
+        self.broker_outages = Counter(
+            "bg_broker_outages", "Times Kafka stopped answering this worker's check", registry=r
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from ssl import SSLContext, create_default_context
+from ssl import SSLContext, SSLError, create_default_context
 from typing import TypeVar
 
 from events.decoding import DEFAULT_LIMITS, Limits
@@ -44,7 +44,8 @@ class KafkaSettings:
         return options
 
     def ssl_context(self) -> SSLContext | None:
-        if not self.ssl_cafile and self.security_protocol not in ("SSL", "SASL_SSL"):
+        """TLS for SSL and SASL_SSL, trusting `ssl_cafile` (or the system's CAs without one)."""
+        if self.security_protocol not in ("SSL", "SASL_SSL"):
             return None
         return create_default_context(cafile=self.ssl_cafile)
 
@@ -88,6 +89,7 @@ class Settings:
     catch_up_interval_s: float = 15.0
     catch_up: bool = True
     session_timeout_s: float = 10.0
+    broker_check_interval_s: float = 2.0
     log_format: str = "json"
     input_limits: Limits = DEFAULT_LIMITS
     read_model: ReadModelSettings = field(default_factory=ReadModelSettings)
@@ -159,16 +161,65 @@ def _protocol(raw: str) -> str:
     return raw.upper()
 
 
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+def _mechanism(raw: str) -> str:
+    if raw.upper() not in SASL_MECHANISMS:
+        raise ValueError(f"must be one of {', '.join(SASL_MECHANISMS)}")
+    return raw.upper()
+
+
+def _cafile(raw: str) -> str:
+    """A file of PEM certificates that an SSL context loads (the message never quotes it)."""
+    try:
+        create_default_context(cafile=raw)
+    except (OSError, SSLError) as exc:
+        reason = exc.strerror or str(exc)
+        raise ValueError(f"cannot be loaded as PEM CA certificates ({reason})") from exc
+    return raw
+
+
 def kafka_settings_from_env(env: Mapping[str, str]) -> KafkaSettings:
+    """Kafka's address and security. SASL protocols need a mechanism, a user and a password; a
+    mechanism, user or password without a SASL protocol is refused rather than ignored."""
     base = KafkaSettings()
-    return KafkaSettings(
+    kafka = KafkaSettings(
         bootstrap_servers=_read(env, "KAFKA_BOOTSTRAP_SERVERS", str, base.bootstrap_servers),
         security_protocol=_read(env, "KAFKA_SECURITY_PROTOCOL", _protocol, base.security_protocol),
-        sasl_mechanism=env.get("KAFKA_SASL_MECHANISM") or None,
+        sasl_mechanism=_read(env, "KAFKA_SASL_MECHANISM", _mechanism, None),
         sasl_username=env.get("KAFKA_SASL_USERNAME") or None,
         sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
-        ssl_cafile=env.get("KAFKA_SSL_CAFILE") or None,
+        ssl_cafile=_read(env, "KAFKA_SSL_CAFILE", _cafile, None),
     )
+    _check_security(kafka)
+    return kafka
+
+
+def _check_security(kafka: KafkaSettings) -> None:
+    protocol = kafka.security_protocol
+    sasl = protocol.startswith("SASL_")
+    given = {
+        "KAFKA_SASL_MECHANISM": kafka.sasl_mechanism,
+        "KAFKA_SASL_USERNAME": kafka.sasl_username,
+        "KAFKA_SASL_PASSWORD": kafka.sasl_password,
+    }
+    for name, value in given.items():
+        if sasl and value is None:
+            raise BadInput(
+                f"environment variable {name}: must be set when KAFKA_SECURITY_PROTOCOL is "
+                f"{protocol}"
+            )
+        if not sasl and value is not None:
+            raise BadInput(
+                f"environment variable {name}: is set, but KAFKA_SECURITY_PROTOCOL is {protocol} "
+                "(only SASL_SSL and SASL_PLAINTEXT use it)"
+            )
+    if kafka.ssl_cafile is not None and protocol not in ("SSL", "SASL_SSL"):
+        raise BadInput(
+            f"environment variable KAFKA_SSL_CAFILE: is set, but KAFKA_SECURITY_PROTOCOL is "
+            f"{protocol} (only SSL and SASL_SSL use it)"
+        )
 
 
 def settings_from_env(env: Mapping[str, str]) -> Settings:
@@ -211,6 +262,9 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         ),
         catch_up=_read(env, "BG_CATCH_UP", _on_off, base.catch_up),
         session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
+        broker_check_interval_s=_read(
+            env, "BG_BROKER_CHECK_INTERVAL_S", _seconds, base.broker_check_interval_s
+        ),
         log_format=_read(env, "BG_LOG_FORMAT", _log_format, base.log_format),
         input_limits=input_limits_from_env(env),
         read_model=read_model_settings_from_env(env),

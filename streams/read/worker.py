@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from events.codec import Codec
 from streams.ops import health
-from streams.ops.logs import use_json_logs
+from streams.ops.logs import configure_logs
 from streams.ops.metrics import Metrics
 from streams.ops.settings import Settings
 from streams.read import projection
@@ -46,10 +46,9 @@ def create_read_model_engine(settings: Settings) -> Engine:
     engine.config_ready.set()  # this worker folds no configuration
     projection.register(engine)
     health.register(engine)
-    if own.log_format == "json":
 
-        async def json_logs() -> None:
-            use_json_logs()
+    async def logs() -> None:
+        configure_logs(json_format=own.log_format == "json")
 
-        app.task(json_logs)
+    app.task(logs)
     return engine

@@ -16,7 +16,7 @@ from events.dead_letters import DeadLetterKind
 from events.decoding import Decoded, DecodeFailure
 from events.errors import BadInput
 from events.records import TOPIC_RECORD_TYPES, TopicRecord
-from streams.ops.settings import Settings
+from streams.ops.settings import KafkaSettings, Settings
 from streams.runtime.catalogue_view import CatalogueView
 from streams.runtime.catch_up import InputLedger, RecordReader
 from streams.runtime.internal import Tick
@@ -52,14 +52,24 @@ def faust_app(settings: Settings) -> faust.App:
         "broker_session_timeout": settings.session_timeout_s,
         "broker_heartbeat_interval": min(3.0, settings.session_timeout_s / 3),
     }
+    options.update(broker_credentials(kafka))
+    return faust.App(settings.app_id, **options)
+
+
+def broker_credentials(kafka: KafkaSettings) -> dict[str, Any]:
+    """Faust's `broker_credentials` for the security settings (SASL over TLS or not, or TLS)."""
     if kafka.sasl_mechanism:
-        options["broker_credentials"] = faust.SASLCredentials(
+        credentials = faust.SASLCredentials(
             username=kafka.sasl_username,
             password=kafka.sasl_password,
             mechanism=kafka.sasl_mechanism,
             ssl_context=kafka.ssl_context(),
         )
-    return faust.App(settings.app_id, **options)
+        return {"broker_credentials": credentials}
+    context = kafka.ssl_context()
+    if kafka.security_protocol == "SSL" and context is not None:
+        return {"broker_credentials": faust.SSLCredentials(context)}
+    return {}
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import certifi
 import pytest
 
 from events.errors import BadInput
@@ -26,7 +27,9 @@ def test_values_from_environment() -> None:
             "BG_DATA_DIR": "/var/lib/bg",
             "BG_DECAY_INTERVAL_S": "600",
             "KAFKA_SECURITY_PROTOCOL": "sasl_plaintext",
-            "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+            "KAFKA_SASL_MECHANISM": "scram-sha-512",
+            "KAFKA_SASL_USERNAME": "bg",
+            "KAFKA_SASL_PASSWORD": "s3cret",
         }
     )
     assert settings.kafka.bootstrap_servers == "k1:9092,k2:9092"
@@ -46,6 +49,8 @@ def test_values_from_environment() -> None:
         ("BG_WEB_PORT", "70000"),
         ("BG_DECAY_INTERVAL_S", "-1"),
         ("KAFKA_SECURITY_PROTOCOL", "TELNET"),
+        ("KAFKA_SASL_MECHANISM", "GSSAPI"),
+        ("KAFKA_SSL_CAFILE", "/nonexistent/ca.pem"),
         ("BG_MAX_STRING_CHARS", "0"),
         ("BG_CATCH_UP_INTERVAL_S", "soon"),
         ("BG_CATCH_UP", "maybe"),
@@ -56,9 +61,45 @@ def test_bad_value_names_the_variable(name: str, value: str) -> None:
         settings_from_env({name: value})
 
 
+SASL_SSL = {
+    "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+    "KAFKA_SASL_USERNAME": "bg",
+    "KAFKA_SASL_PASSWORD": "s3cret",
+}
+CREDENTIALS = ("KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD")
+
+
 def test_password_never_shows_in_repr() -> None:
-    settings = settings_from_env({"KAFKA_SASL_PASSWORD": "s3cret"})
+    settings = settings_from_env(SASL_SSL)
     assert "s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize("name", CREDENTIALS)
+def test_sasl_needs_every_credential(name: str) -> None:
+    with pytest.raises(BadInput, match=rf"^environment variable {name}: must be set when"):
+        settings_from_env({**SASL_SSL, name: ""})
+
+
+@pytest.mark.parametrize("name", CREDENTIALS)
+def test_a_credential_without_sasl_is_refused_not_ignored(name: str) -> None:
+    with pytest.raises(BadInput, match=rf"^environment variable {name}: is set, but") as caught:
+        settings_from_env({name: SASL_SSL[name], "KAFKA_SECURITY_PROTOCOL": "SSL"})
+    assert "s3cret" not in str(caught.value)
+
+
+def test_a_ca_file_must_load_and_needs_tls(tmp_path: Path) -> None:
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("not a certificate")
+    with pytest.raises(BadInput, match=r"KAFKA_SSL_CAFILE: cannot be loaded as PEM"):
+        settings_from_env({**SASL_SSL, "KAFKA_SSL_CAFILE": str(not_pem)})
+    with pytest.raises(BadInput, match=r"KAFKA_SSL_CAFILE: is set, but .* is PLAINTEXT"):
+        settings_from_env({"KAFKA_SSL_CAFILE": certifi.where()})
+
+
+def test_tls_context_only_for_tls_protocols() -> None:
+    assert settings_from_env(SASL_SSL).kafka.client_options()["ssl_context"] is not None
+    assert "ssl_context" not in settings_from_env({}).kafka.client_options()
 
 
 def test_input_bounds_come_from_the_environment() -> None:

@@ -1,0 +1,98 @@
+"""The start-up check of the Kafka connection: one connection, authenticated as configured,
+before a worker or a command starts its clients.
+
+Kafka's clients retry a refused handshake quietly (a worker would hang in its start-up, logging a
+stack trace per attempt). This check connects once, within a bound, and says in one sentence
+which setting to fix: the credentials (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD), the mechanism
+(KAFKA_SASL_MECHANISM), the CA (KAFKA_SSL_CAFILE), the protocol (KAFKA_SECURITY_PROTOCOL) or the
+address (KAFKA_BOOTSTRAP_SERVERS). Messages never hold a password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+
+from aiokafka.conn import create_conn
+from aiokafka.errors import (
+    KafkaConnectionError,
+    SaslAuthenticationFailed,
+    UnsupportedSaslMechanismError,
+)
+
+from events.errors import BadInput, Unavailable
+from streams.ops.settings import KafkaSettings
+
+DEFAULT_PORT = 9092
+
+
+def bootstrap_addresses(servers: str) -> list[tuple[str, int]]:
+    """`host:port,host:port` as pairs (port 9092 when left out)."""
+    addresses = []
+    for item in servers.split(","):
+        host, sep, port = item.strip().rpartition(":")
+        if not sep:
+            host, port = port, str(DEFAULT_PORT)
+        if not port.isdigit():
+            raise BadInput(f"environment variable KAFKA_BOOTSTRAP_SERVERS: bad port in {item!r}")
+        addresses.append((host, int(port)))
+    return addresses
+
+
+async def check_kafka(kafka: KafkaSettings, timeout_s: float = 15.0) -> None:
+    """Connect and authenticate to the first bootstrap server that answers. Raises BadInput when
+    a setting is wrong (the message names it), Unavailable when no server answers in time."""
+    reasons = []
+    for host, port in bootstrap_addresses(kafka.bootstrap_servers):
+        try:
+            await asyncio.wait_for(_connect(kafka, host, port, timeout_s), timeout_s)
+        except (OSError, TimeoutError, KafkaConnectionError) as exc:
+            refused = _refused(kafka, f"{host}:{port}", exc)
+            if refused is not None:
+                raise refused from exc
+            reasons.append(f"{host}:{port}: {exc!r}")
+        else:
+            return
+    raise Unavailable(
+        f"Kafka does not answer at KAFKA_BOOTSTRAP_SERVERS={kafka.bootstrap_servers} "
+        f"({'; '.join(reasons)})"
+    )
+
+
+async def _connect(kafka: KafkaSettings, host: str, port: int, timeout_s: float) -> None:
+    options = kafka.client_options()
+    del options["bootstrap_servers"]
+    try:
+        conn = await create_conn(host, port, request_timeout_ms=int(timeout_s * 1000), **options)
+    except SaslAuthenticationFailed as exc:
+        raise BadInput(
+            f"Kafka at {host}:{port} refused the credentials of user {kafka.sasl_username!r} "
+            f"({kafka.sasl_mechanism}): check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"
+        ) from exc
+    except UnsupportedSaslMechanismError as exc:
+        raise BadInput(
+            f"Kafka at {host}:{port} does not take KAFKA_SASL_MECHANISM={kafka.sasl_mechanism} "
+            "on this listener"
+        ) from exc
+    conn.close()
+
+
+def _refused(kafka: KafkaSettings, address: str, exc: BaseException) -> BadInput | None:
+    """The setting to blame for a failed handshake, or None when the server did not answer."""
+    protocol = kafka.security_protocol
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return BadInput(
+            f"Kafka at {address}: its certificate is not trusted ({exc.verify_message}): check "
+            f"KAFKA_SSL_CAFILE={kafka.ssl_cafile or '(the system CAs)'}"
+        )
+    if isinstance(exc, (ssl.SSLError, ConnectionResetError)):
+        return BadInput(
+            f"Kafka at {address} broke off the TLS handshake: is the listener's protocol "
+            f"KAFKA_SECURITY_PROTOCOL={protocol}?"
+        )
+    if isinstance(exc, KafkaConnectionError) and "closed" in str(exc):
+        return BadInput(
+            f"Kafka at {address} closed the connection at the handshake: is the listener's "
+            f"protocol KAFKA_SECURITY_PROTOCOL={protocol}?"
+        )
+    return None
