@@ -109,7 +109,7 @@ def register(engine: Engine) -> None:
     topic = engine.topic(engine.settings.internal_topics.calibration)
 
     async def calibrate_references(stream: Any) -> None:
-        async for event in stream.events():
+        async for event in engine.events(stream):
             await guarded(engine, "calibrate_references", InputMessage.of(event), calibrator.handle)
 
     engine.app.agent(topic, name="calibrate_references", concurrency=1)(calibrate_references)

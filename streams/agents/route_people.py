@@ -187,7 +187,7 @@ def register(engine: Engine) -> None:
 
     async def route_people(stream: Any) -> None:
         await engine.config_ready.wait()
-        async for event in stream.events():
+        async for event in engine.events(stream):
             await router.inputs.handle(InputMessage.of(event))
 
     engine.app.agent(topic, name="route_people", concurrency=1)(route_people)

@@ -99,7 +99,7 @@ def register(engine: Engine) -> None:
 
     async def track_config(stream: Any) -> None:
         await engine.config_ready.wait()
-        async for event in stream.events():
+        async for event in engine.events(stream):
             await guarded(engine, "track_config", InputMessage.of(event), tracker.handle)
 
     engine.app.task(follow_config)

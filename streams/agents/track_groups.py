@@ -202,7 +202,7 @@ def register(engine: Engine) -> GroupTracker:
 
     async def track_groups(stream: Any) -> None:
         await engine.config_ready.wait()
-        async for event in stream.events():
+        async for event in engine.events(stream):
             await tracker.inputs.handle(InputMessage.of(event))
 
     engine.app.agent(topic, name="track_groups", concurrency=1)(track_groups)

@@ -58,6 +58,17 @@ class Metrics:
             "Input records the stream skipped or stalled on, read again from the broker",
             ["topic", "why"], registry=r,
         )  # fmt: skip
+        self.settled = Counter(
+            "bg_commit_offsets_settled",
+            "Input offsets the input ledger had applied, handed to the consumer as acknowledged so"
+            " that its committed offset moves on (Faust had lost their acknowledgement)",
+            ["topic"], registry=r,
+        )  # fmt: skip
+        self.forgotten = Counter(
+            "bg_rebalance_records_forgotten",
+            "Buffered records no agent had begun, not waited for at a rebalance (read again)",
+            registry=r,
+        )
         self.rerouted = Counter(
             "bg_inputs_rerouted",
             "Input records read on another partition than their state key's, moved there",

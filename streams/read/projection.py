@@ -189,7 +189,7 @@ def register(engine: Engine) -> Projector:
     topic = engine.topic(*read_topics(engine.settings.topics))
 
     async def project_read_model(stream: Any) -> None:
-        async for event in stream.events():
+        async for event in engine.events(stream):
             await projector.project(InputMessage.of(event))
 
     engine.app.agent(topic, name="project_read_model", concurrency=1)(project_read_model)

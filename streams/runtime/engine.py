@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -22,10 +23,12 @@ from streams.runtime.catch_up import InputLedger, RecordReader
 from streams.runtime.internal import Tick
 from streams.runtime.ordered_inputs import INFRASTRUCTURE_ERRORS, Handler, OrderedInputs
 from streams.runtime.outputs import Emitter, InputMessage
+from streams.runtime.rebalances import InFlight
 from streams.runtime.registry import RegistryCodec, connect_codec
 from streams.runtime.state_codec import encode_value
 
 R = TypeVar("R", bound=TopicRecord)
+log = logging.getLogger(__name__)
 
 
 def wall_clock() -> datetime:
@@ -87,7 +90,16 @@ class Engine:
     ordered: list[OrderedInputs] = field(default_factory=list)
     # More reasons /readyz may give (e.g. the read model's Redis); None when ready.
     readiness: list[Callable[[], str | None]] = field(default_factory=list)
+    in_flight: InFlight = field(default_factory=InFlight)
     _topics: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.in_flight.on_forgotten = self.emitter.metrics.forgotten.inc
+
+    def events(self, stream: Any) -> AsyncIterator[Any]:
+        """The events of an agent's stream, each counted as begun while the agent handles it
+        (see `streams.runtime.rebalances`)."""
+        return self.in_flight.events(stream)
 
     def applied_up_to(self, topic: str, partition: int) -> int | None:
         """The next offset of `topic`/`partition` that an agent applying it in order expects
@@ -184,6 +196,10 @@ def ordered_inputs(
     def counted(message: InputMessage, why: str) -> None:
         engine.emitter.metrics.caught_up.labels(message.topic, why).inc()
 
+    def settled(topic: str, offsets: int) -> None:
+        engine.emitter.metrics.settled.labels(topic).inc(offsets)
+        log.warning("%s: %d applied offsets settled for the consumer's commit", topic, offsets)
+
     inputs = OrderedInputs(
         app=engine.app,
         ledger=InputLedger(table, engine.reader),
@@ -193,6 +209,7 @@ def ordered_inputs(
         interval_s=settings.catch_up_interval_s,
         enabled=settings.catch_up,
         counted=counted,
+        settled=settled,
     )
     engine.ordered.append(inputs)
     return inputs

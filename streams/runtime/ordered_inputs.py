@@ -18,6 +18,7 @@ from faust.types import TP
 from events.errors import Unavailable
 from streams.runtime.catch_up import InputLedger
 from streams.runtime.outputs import InputMessage
+from streams.runtime.rebalances import CommitHoles
 
 INFRASTRUCTURE_ERRORS = (KafkaError, Unavailable, OSError, asyncio.TimeoutError)
 
@@ -43,6 +44,8 @@ class OrderedInputs:
     interval_s: float
     enabled: bool = True
     counted: Counted | None = None
+    settled: Callable[[str, int], None] | None = None
+    _holes: CommitHoles = field(default_factory=CommitHoles)
     _last_applied: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -84,6 +87,10 @@ class OrderedInputs:
             await self._applied(stalled, "stalled")
             if stalled:
                 await self.app.consumer.seek(TP(topic, partition), stalled[0].offset)
+            applied_up_to = self.ledger.expected(topic, partition)
+            settled = self._holes.settle(self.app.consumer, topic, partition, applied_up_to)
+            if settled and self.settled is not None:
+                self.settled(topic, settled)
 
     def _end_offset(self, topic: str, partition: int) -> int | None:
         """The partition's end offset from the consumer's last fetch (no request to the broker);

@@ -1,0 +1,135 @@
+"""Two repairs to faust-streaming's consumer bookkeeping around rebalances and broker outages.
+
+Rebalances wait only for the records an agent has begun.
+
+At a rebalance Faust clears the agents' buffers, then waits until every record it handed to an
+agent is acknowledged. A record cleared from a buffer is never acknowledged: Faust counts on it
+being garbage-collected out of its set of unacknowledged records, but its fetch loop keeps the
+last record it read alive. A rebalance that starts while that record waits in a buffer therefore
+waits for it forever, and the worker stays up with every partition stopped (seen when a broker
+comes back after a SIGKILL and the group rebalances while an agent is still busy).
+
+The engine tracks the records its agents have begun and, whenever the buffers are cleared,
+forgets every other unacknowledged record. Nothing is lost: such a record was not applied, its
+offset is not committed, and the stream reads it again from the committed offset once the
+rebalance is over (the input ledger ignores what was applied already).
+
+Committed offsets follow the input ledger. Faust commits an input partition up to its first
+offset that no agent acknowledged. Two of its paths leave such a hole for good: a commit that
+fails (the broker is away) has already taken its offsets off the acknowledged list, and after a
+rebalance the fetch loop can set the partition's read position back to a record it read before
+the rebalance, so the records re-read below it are dropped unacknowledged. The engine applied
+those records (its ledger says so, and read any it had not from the broker), but the committed
+offset, which SREs watch as lag and which a restart resumes from, would never move again. On each
+catch-up tick every agent hands Faust, as acknowledged, the offsets its ledger has applied that
+lie between the committed offset and the first acknowledged one, once two ticks in a row found
+that hole at the same committed offset (a commit in flight has taken its offsets off the list
+before it lands).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from faust.types import TP
+
+
+class InFlight:
+    """The records the engine's agents have begun and not yet finished."""
+
+    def __init__(self) -> None:
+        self._begun: dict[int, Any] = {}
+        self._installed_on: Any = None
+        self.forgotten = 0
+        self.on_forgotten: Callable[[int], None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._begun)
+
+    def begun(self, message: Any) -> bool:
+        return id(message) in self._begun
+
+    async def events(self, stream: Any) -> AsyncIterator[Any]:
+        """`stream.events()`, each event's record counted as begun while the agent handles it."""
+        self.install(stream.app)
+        async for event in stream.events():
+            message = event.message
+            self._begun[id(message)] = message
+            try:
+                yield event
+            finally:
+                self._begun.pop(id(message), None)
+
+    def forget_unbegun(self, unacked: Any) -> int:
+        """Drops from Faust's set of unacknowledged records every record no agent has begun;
+        returns how many."""
+        dropped = [m for m in list(unacked) if not m.acked and not self.begun(m)]
+        for message in dropped:
+            unacked.discard(message)
+        self.forgotten += len(dropped)
+        if dropped and self.on_forgotten is not None:
+            self.on_forgotten(len(dropped))
+        return len(dropped)
+
+    def install(self, app: Any) -> None:
+        """Makes `app`'s buffer clearing forget the records it clears (once per app; done when
+        the first agent starts, so the flow control is the running app's)."""
+        if self._installed_on is app:
+            return
+        self._installed_on = app
+        flow = app.flow_control
+        clear: Callable[[], None] = flow.clear
+
+        def clear_and_forget() -> None:
+            clear()
+            self.forget_unbegun(app.consumer._unacked_messages)
+
+        flow.clear = clear_and_forget
+
+
+def hole_at(consumer: Any, topic: str, partition: int, applied_up_to: int) -> int | None:
+    """The committed offset of `topic`/`partition` when it is unacknowledged although the input
+    ledger has applied it (`applied_up_to`: the ledger's next offset due); else None."""
+    tp = TP(topic, partition)
+    committed: int | None = consumer._committed_offset.get(tp)
+    if committed is None or committed >= applied_up_to or committed in consumer._acked_index[tp]:
+        return None
+    return committed
+
+
+class CommitHoles:
+    """Settles a partition's hole once two checks in a row found it at the same offset."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, int], int] = {}
+
+    def settle(self, consumer: Any, topic: str, partition: int, applied_up_to: int) -> int:
+        """How many offsets were handed to `consumer` as acknowledged (see `settle_commit`)."""
+        hole = hole_at(consumer, topic, partition, applied_up_to)
+        last = self._seen.pop((topic, partition), None)
+        if hole is None:
+            return 0
+        if hole != last:
+            self._seen[(topic, partition)] = hole
+            return 0
+        return settle_commit(consumer, topic, partition, applied_up_to)
+
+
+def settle_commit(consumer: Any, topic: str, partition: int, applied_up_to: int) -> int:
+    """Marks as acknowledged, in `consumer`'s books, the offsets of `topic`/`partition` from its
+    committed offset up to (not including) the first acknowledged one or `applied_up_to` (the
+    input ledger's next offset due), whichever comes first; returns how many. Nothing is marked
+    when the partition has no committed offset yet or its head is acknowledged already."""
+    committed = hole_at(consumer, topic, partition, applied_up_to)
+    if committed is None:
+        return 0
+    tp = TP(topic, partition)
+    index: set[int] = consumer._acked_index[tp]
+    acked: list[int] = consumer._acked[tp]
+    end = min([applied_up_to, *(o for o in acked if o >= committed)])
+    settled = [o for o in range(committed, end) if o not in index]
+    index.update(settled)
+    acked.extend(settled)
+    acked.sort()
+    return len(settled)

@@ -1,0 +1,143 @@
+"""The engine's repairs to Faust's consumer books."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from types import SimpleNamespace
+from typing import Any
+from weakref import WeakSet
+
+import pytest
+from faust.transport.consumer import Consumer
+from faust.types import TP
+from faust.types.tuples import Message
+from intervaltree import IntervalTree  # type: ignore[import-untyped]
+from mode.utils.queues import FlowControlEvent
+
+from streams.runtime.rebalances import CommitHoles, InFlight, settle_commit
+
+TOPIC = "bg.persons"
+
+
+class Books:
+    """Faust's consumer bookkeeping (acknowledgement and commit arithmetic are Faust's own
+    methods) without the consumer's Kafka client and threads."""
+
+    ack = Consumer.ack
+    _new_offset = Consumer._new_offset
+
+    def __init__(self) -> None:
+        self.app = SimpleNamespace(topics=SimpleNamespace(acks_enabled_for=lambda _t: True))
+        self._committed_offset: dict[TP, int | None] = defaultdict(lambda: None)
+        self._acked: dict[TP, list[int]] = defaultdict(list)
+        self._acked_index: dict[TP, set[int]] = defaultdict(set)
+        self._gap: dict[TP, IntervalTree] = defaultdict(IntervalTree)
+        self._unacked_messages: WeakSet[Message] = WeakSet()
+        self._waiting_for_ack = None
+        self._n_acked = 0
+
+
+@pytest.fixture
+def consumer() -> Books:
+    return Books()
+
+
+def record(offset: int, partition: int = 1) -> Message:
+    return Message(TOPIC, partition, offset, 0.0, 0, {}, b"k", b"v", None)
+
+
+def test_a_hole_at_the_head_stops_the_commit_and_settling_moves_it_to_the_ledger(
+    consumer: Any,
+) -> None:
+    tp = TP(TOPIC, 1)
+    consumer._committed_offset[tp] = 6
+    for offset in range(8, 69):  # 6 and 7 were applied but their acknowledgement was lost
+        assert consumer.ack(record(offset))
+    assert consumer._new_offset(tp) is None
+
+    assert settle_commit(consumer, TOPIC, 1, applied_up_to=69) == 2
+    assert consumer._new_offset(tp) == 69
+
+
+def test_settling_stops_at_the_ledger_when_the_ledger_is_behind_the_acknowledged(
+    consumer: Any,
+) -> None:
+    tp = TP(TOPIC, 1)
+    consumer._committed_offset[tp] = 10
+    consumer.ack(record(20))
+    assert settle_commit(consumer, TOPIC, 1, applied_up_to=15) == 5
+    assert consumer._new_offset(tp) == 15  # 15..19 not applied: the commit waits for them
+
+
+def test_nothing_is_settled_without_a_hole_or_a_commit(consumer: Any) -> None:
+    tp = TP(TOPIC, 1)
+    assert settle_commit(consumer, TOPIC, 1, applied_up_to=5) == 0  # never committed
+    consumer._committed_offset[tp] = 3
+    consumer.ack(record(3))
+    consumer.ack(record(4))
+    assert settle_commit(consumer, TOPIC, 1, applied_up_to=9) == 0  # head acknowledged
+    assert consumer._new_offset(tp) == 5
+    consumer._committed_offset[tp] = 9
+    assert settle_commit(consumer, TOPIC, 1, applied_up_to=9) == 0  # committed up to the ledger
+
+
+def test_an_empty_acknowledged_list_is_settled_up_to_the_ledger(consumer: Any) -> None:
+    tp = TP(TOPIC, 2)
+    consumer._committed_offset[tp] = 6
+    assert settle_commit(consumer, TOPIC, 2, applied_up_to=41) == 35
+    assert consumer._new_offset(tp) == 41
+
+
+class Stream:
+    """A stream's `events()` over given events (the agent-facing part of a Faust stream)."""
+
+    def __init__(self, app: Any, events: list[Any]) -> None:
+        self.app = app
+        self._events = events
+
+    async def events(self) -> Any:
+        for event in self._events:
+            yield event
+
+
+class Event:
+    def __init__(self, message: Message) -> None:
+        self.message = message
+
+
+async def test_clearing_the_buffers_forgets_only_the_records_no_agent_began(consumer: Any) -> None:
+    app = SimpleNamespace(consumer=consumer, flow_control=FlowControlEvent())
+    in_flight = InFlight()
+    forgotten: list[int] = []
+    in_flight.on_forgotten = forgotten.append
+    begun, buffered, done = record(1), record(2), record(3)
+    unacked = consumer._unacked_messages
+    for message in (begun, buffered, done):
+        unacked.add(message)
+    consumer.ack(done)
+
+    events = in_flight.events(Stream(app, [Event(begun)]))
+    event = await events.__anext__()  # the agent handles `begun` now
+    assert event.message is begun
+    app.flow_control.clear()
+
+    assert set(unacked) == {begun}
+    assert forgotten == [1]
+    assert in_flight.forgotten == 1
+    with pytest.raises(StopAsyncIteration):
+        await events.__anext__()
+    assert not in_flight.begun(begun)
+
+
+def test_a_hole_is_settled_only_when_two_checks_in_a_row_find_it_at_the_same_offset(
+    consumer: Any,
+) -> None:
+    tp = TP(TOPIC, 3)
+    holes = CommitHoles()
+    consumer._committed_offset[tp] = 4
+    consumer.ack(record(9, partition=3))
+    assert holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 0  # maybe a commit in flight
+    consumer._committed_offset[tp] = 6  # it landed: a new offset, checked afresh
+    assert holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 0
+    assert holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 3  # 6, 7, 8
+    assert consumer._new_offset(tp) == 10
