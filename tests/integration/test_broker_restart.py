@@ -30,6 +30,7 @@ from tests.integration.engine_harness import tenant_settings
 from tests.integration.histories import (
     Outputs,
     chosen_seed,
+    crc32_partition,
     engine_lag,
     publish_all,
     reference_world,
@@ -160,12 +161,12 @@ async def test_broker_restart_mid_stream_loses_and_doubles_nothing(
     await outputs.start()
     try:
         await wait_until_processed(settings, outputs)
-        await publish_all(settings, history.accounts)
+        await publish_all(settings, history.accounts, crc32_partition)
         await wait_until_processed(settings, outputs)
-        await publish_all(settings, history.people)
+        await publish_all(settings, history.people, crc32_partition)
         await outputs_beyond(outputs, len(outputs.records) + stop_after, 60.0)
         outage = await broker_outage(own_broker, worker, outputs, sig)
-        await publish_all(settings, history.commands)
+        await publish_all(settings, history.commands, crc32_partition)
         await wait_until_processed(settings, outputs)
     finally:
         await outputs.stop()
