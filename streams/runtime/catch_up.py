@@ -106,6 +106,14 @@ class RecordReader:
                 found.extend(_message(topic, partition, r) for r in records if r.offset < end)
             return found
 
+    async def end_offset(self, topic: str, partition: int) -> int:
+        """The partition's end offset, asked of the broker."""
+        async with self._lock:
+            consumer = await self._started()
+            tp = TopicPartition(topic, partition)
+            ends = await consumer.end_offsets([tp])
+            return int(ends[tp])
+
     async def stop(self) -> None:
         if self._consumer is not None:
             await self._consumer.stop()

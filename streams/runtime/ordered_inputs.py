@@ -82,7 +82,7 @@ class OrderedInputs:
         quiet_since = time.monotonic() - self.interval_s
         for topic in self.topics:
             busy = self._last_applied.get(topic, quiet_since) > quiet_since
-            end = None if busy else self._end_offset(topic, partition)
+            end = None if busy else await self._end_offset(topic, partition)
             stalled = await self.ledger.stalled(topic, partition, end)
             await self._applied(stalled, "stalled")
             if stalled:
@@ -92,14 +92,20 @@ class OrderedInputs:
             if settled and self.settled is not None:
                 self.settled(topic, settled)
 
-    def _end_offset(self, topic: str, partition: int) -> int | None:
-        """The partition's end offset from the consumer's last fetch (no request to the broker);
-        None while it has not fetched the partition."""
+    async def _end_offset(self, topic: str, partition: int) -> int | None:
+        """The partition's end offset from the consumer's last fetch; asked of the broker while
+        the consumer has not fetched the partition (after a rebalance, say), so that a partition
+        the stream never resumed is found stalled too."""
         try:
             end = self.app.consumer.highwater(TP(topic, partition))
         except Exception:
-            return None
-        return end if isinstance(end, int) else None
+            end = None
+        if isinstance(end, int):
+            return end
+        try:
+            return await self.ledger.reader.end_offset(topic, partition)
+        except (KafkaError, OSError, TimeoutError):
+            return None  # the broker is away: the next tick asks again
 
     async def _applied(self, messages: list[InputMessage], why: str) -> None:
         for message in messages:
