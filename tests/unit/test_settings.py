@@ -119,7 +119,10 @@ def test_input_bounds_come_from_the_environment() -> None:
         ("http://:s3cret@127.0.0.1:6379/0", "must start with redis://"),
         ("redis://:s3cret@127.0.0.1:99999/0", "has a port that is not a TCP port number"),
         ("rediss://:s3cret@h/0?ssl_ca_certs=/no/such/ca.pem", "ssl_ca_certs /no/such/ca.pem"),
-        ("redis://:s3cret@h/0?ssl_ca_certs=/no/such/ca.pem", "sets ssl_ca_certs, but only rediss://"),
+        (
+            "redis://:s3cret@h/0?ssl_ca_certs=/no/such/ca.pem",
+            "sets ssl_ca_certs, but only rediss://",
+        ),
     ],
 )
 def test_a_bad_redis_url_is_named_without_its_password(url: str, reason: str) -> None:
