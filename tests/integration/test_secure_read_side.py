@@ -1,7 +1,8 @@
 """The read side over the secure listeners of `scripts/services up --secure`: the projection
 (`buying-groups read-model`) reads the output topics over Kafka's SASL_SSL listener and writes
 the TLS Redis with its password; the API (`buying-groups api`) reads that Redis and publishes
-commands over SASL_SSL. With the worker's settings, nothing else. Each wrong Kafka or Redis
+commands over SASL_SSL, and `read-model rebuild` reads the topics over it into that Redis. With
+the worker's settings, nothing else. Each wrong Kafka or Redis
 setting stops them at start, in one line naming the setting, within seconds; no secret reaches
 their logs, their answers or /metrics.
 """
@@ -109,8 +110,13 @@ async def test_projection_and_api_over_sasl_ssl_and_tls_redis(
     assert ready == '{"status":"ready"}'
     assert "bg_read_model_redis_up 1.0" in metrics
     assert 'bg_read_model_records_total{outcome="written",topic=' in metrics
+    # The rebuild reads the topics over SASL_SSL into another database of the TLS Redis.
+    other_db = secure.redis_url.replace("/0?", "/1?")
+    rebuilt = command({**env, "REDIS_URL": other_db}, "read-model", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.stdout.startswith("read 1 records, 1 changed Redis"), rebuilt.stdout
     logs = [projection.log_text(), api_log.read_text(errors="replace")]
-    assert_no_secret(secure, metrics, *answers, *logs)
+    assert_no_secret(secure, metrics, *answers, *logs, rebuilt.stdout + rebuilt.stderr)
 
 
 @pytest.mark.parametrize("args", [("read-model",), ("api",)], ids=lambda a: a[0])
