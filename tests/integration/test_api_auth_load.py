@@ -1,10 +1,10 @@
 """The API's mutating endpoints under bounded load on loopback: `buying-groups api` in its own
 process (real Redis, real broker) and a client in this one sending REQUESTS requests, at most
 CONCURRENCY in flight, to every mutating endpoint. Every request without a valid write token
-(none, wrong, near misses, another scheme, a read-only token) is refused, 401 or 403 for a
-read-only token, and publishes nothing; the requests with the write token, mixed in, are each
-accepted and published once. No token, right or wrong, appears in the API's log, in its answers
-or in /metrics.
+(none, wrong, near misses, another scheme, a read-only token, the token in the URL instead of
+the header) is refused, 401 or 403 for a read-only token, and publishes nothing; the requests
+with the write token, mixed in, are each accepted and published once. No token, right or wrong,
+appears in the API's log, in its answers or in /metrics.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class Credential:
     header: str | None
     expected: int
     secret: str
+    query: dict[str, str] | None = None
 
 
 def wrong() -> Credential:
@@ -77,6 +78,8 @@ CREDENTIALS: tuple[Callable[[], Credential], ...] = (
     ),
     lambda: Credential("read-only", f"Bearer {READ_TOKEN}", 403, READ_TOKEN),
     lambda: Credential("read-only lowercase", f"bearer {READ_TOKEN}", 403, READ_TOKEN),
+    lambda: Credential("in the URL", None, 401, TOKEN, {"access_token": TOKEN}),
+    lambda: Credential("in the URL, unnamed", None, 401, TOKEN, {"q": TOKEN}),
 )
 VALID_EVERY = 7  # one request in seven carries the write token: the API must still accept those
 
@@ -108,7 +111,9 @@ async def send_all(origin: str) -> list[Answer]:
             headers = {} if given.header is None else {"Authorization": given.header}
             async with gate:
                 started = time.perf_counter()
-                answer = await client.request(method, path, json=body, headers=headers)
+                answer = await client.request(
+                    method, path, json=body, headers=headers, params=given.query
+                )
                 took = time.perf_counter() - started
             return Answer(given, answer.status_code, answer.text, took)
 
