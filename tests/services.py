@@ -74,10 +74,12 @@ def secure_services() -> SecureServices | None:
             cafile=env["SECURE_KAFKA_SSL_CAFILE"],
             redis_url=env["SECURE_REDIS_URL"],
         )
-    from scripts import secure, services  # noqa: PLC0415 - only without the exports
+    from scripts.local_services import secure  # noqa: PLC0415 - only without the exports
+    from scripts.local_services.cli import running_secure  # noqa: PLC0415
+    from scripts.local_services.settings import load_settings  # noqa: PLC0415
 
-    settings = services.load_settings(dict(env))
-    material = services.running_secure(settings)
+    settings = load_settings(dict(env))
+    material = running_secure(settings)
     if material is None:
         return None
     return SecureServices(

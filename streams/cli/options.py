@@ -1,6 +1,6 @@
 """What every command that talks to Kafka shares: the connection options (`--bootstrap`,
-`--prefix`) over the environment's settings, the start-up check of the connection, and how a
-Kafka failure is reported."""
+`--prefix`) over the environment's settings, the start-up checks of the connections (Kafka, and
+Redis for the commands that use it), and how a Kafka failure is reported."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import asyncio
 import sys
 from dataclasses import replace
 
-from streams.ops.connection import check_kafka
+from streams.ops.connection import check_kafka, check_redis
 from streams.ops.settings import Settings, current_settings
 
 
@@ -44,6 +44,15 @@ def connected_settings(args: argparse.Namespace) -> Settings:
     Unavailable when Kafka does not answer (`main` reports either in one line)."""
     settings = command_settings(args, current_settings())
     asyncio.run(check_kafka(settings.kafka))
+    return settings
+
+
+def redis_checked(settings: Settings) -> Settings:
+    """`settings`, once Redis at REDIS_URL has answered a PING with the URL's password and TLS
+    (for the commands that use Redis). Raises BadInput naming REDIS_URL and the part of it to
+    fix, or Unavailable when Redis does not answer."""
+    if settings.redis_url:
+        asyncio.run(check_redis(settings.redis_url))
     return settings
 
 

@@ -13,7 +13,7 @@ from aiokafka.errors import KafkaError
 
 from events.errors import BadInput
 from state.model.changes import TickKind
-from streams.cli.options import add_kafka_options, connected_settings, kafka_failed
+from streams.cli.options import add_kafka_options, connected_settings, kafka_failed, redis_checked
 from streams.ops.settings import Settings
 from streams.runtime.internal import Tick
 from streams.runtime.provision import ensure_topics, partitions_of
@@ -22,6 +22,8 @@ from streams.runtime.state_codec import encode_value
 
 def run_worker(args: argparse.Namespace) -> int:
     settings = connected_settings(args)
+    if settings.read_model.in_worker:  # the worker projects into Redis too
+        redis_checked(settings)
     created = asyncio.run(ensure_topics(settings))
     if created:
         print(f"created {len(created)} topics", file=sys.stderr)

@@ -1,11 +1,14 @@
-"""The start-up check of the Kafka connection: one connection, authenticated as configured,
-before a worker or a command starts its clients.
+"""The start-up checks of the connections to Kafka and to Redis: one connection each,
+authenticated as configured, before a worker, the projection, the API or a command starts its
+clients.
 
 Kafka's clients retry a refused handshake quietly (a worker would hang in its start-up, logging a
 stack trace per attempt). This check connects once, within a bound, and says in one sentence
 which setting to fix: the credentials (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD), the mechanism
 (KAFKA_SASL_MECHANISM), the CA (KAFKA_SSL_CAFILE), the protocol (KAFKA_SECURITY_PROTOCOL) or the
-address (KAFKA_BOOTSTRAP_SERVERS). Messages never hold a password.
+address (KAFKA_BOOTSTRAP_SERVERS). Redis' client would retry a refused password as if Redis were
+away; its check names the part of REDIS_URL to fix (the password, the rediss:// scheme of TLS, the
+CA of ssl_ca_certs). Messages never hold a password.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from aiokafka.errors import (
     SaslAuthenticationFailed,
     UnsupportedSaslMechanismError,
 )
+from redis.asyncio import Redis
+from redis.exceptions import AuthenticationError, RedisError, ResponseError
 
 from events.errors import BadInput, Unavailable
+from streams.ops.redis_url import host_port, redacted
 from streams.ops.settings import KafkaSettings
 
 DEFAULT_PORT = 9092
@@ -94,5 +100,73 @@ def _refused(kafka: KafkaSettings, address: str, exc: BaseException) -> BadInput
         return BadInput(
             f"Kafka at {address} closed the connection at the handshake: is the listener's "
             f"protocol KAFKA_SECURITY_PROTOCOL={protocol}?"
+        )
+    return None
+
+
+async def check_redis(url: str, timeout_s: float = 5.0) -> None:
+    """PING Redis at `url` once, with the URL's password and TLS. Raises BadInput naming
+    REDIS_URL and the part of it to fix when Redis refuses, Unavailable when it does not answer."""
+    client = Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+    where = host_port(url)
+    try:
+        await asyncio.wait_for(client.ping(), 2 * timeout_s)
+    except (AuthenticationError, ResponseError) as exc:
+        raise BadInput(_credentials_refused(where, str(exc))) from exc
+    except (RedisError, OSError, TimeoutError) as exc:
+        refused = _redis_refused(url, where, exc, timeout_s)
+        if refused is not None:
+            raise refused from exc
+        raise Unavailable(
+            f"Redis does not answer at REDIS_URL={redacted(url)} ({type(exc).__name__})"
+        ) from exc
+    finally:
+        await client.aclose()
+
+
+def _credentials_refused(where: str, reason: str) -> str:
+    if "without any password configured" in reason:
+        return f"Redis at {where} has no password, but REDIS_URL gives one"
+    if "required" in reason.lower():
+        return (
+            f"Redis at {where} requires a password: give it in REDIS_URL "
+            "(redis://:PASSWORD@host:port/db, rediss:// for TLS)"
+        )
+    return f"Redis at {where} refused the user or password of REDIS_URL: check its password"
+
+
+def _redis_refused(url: str, where: str, exc: BaseException, timeout_s: float) -> BadInput | None:
+    """The part of REDIS_URL to blame for a failed connection, or None when Redis did not
+    answer at all."""
+    causes = [exc]
+    while (cause := causes[-1].__cause__ or causes[-1].__context__) is not None:
+        causes.append(cause)
+    tls = url.startswith("rediss://")
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return BadInput(
+                f"Redis at {where}: its certificate is not trusted ({cause.verify_message}): "
+                "check ssl_ca_certs in REDIS_URL (the system CAs when it is left out)"
+            )
+        if isinstance(cause, ssl.SSLError):
+            return BadInput(
+                f"Redis at {where} broke off the TLS handshake: does it take TLS (rediss:// "
+                "in REDIS_URL)?"
+            )
+    text = " ".join(str(cause) for cause in causes)
+    if not tls and any(isinstance(c, ConnectionResetError) for c in causes):
+        return BadInput(
+            f"Redis at {where} reset the connection: does it take TLS only (rediss:// in "
+            "REDIS_URL)?"
+        )
+    if not tls and "closed by server" in text:
+        return BadInput(
+            f"Redis at {where} closed the connection: does it take TLS only (rediss:// in "
+            "REDIS_URL)?"
+        )
+    if tls and "Timeout" in type(exc).__name__:
+        return BadInput(
+            f"Redis at {where} did not answer the TLS handshake within {timeout_s:.0f}s: is it "
+            "a TLS port (rediss:// in REDIS_URL)?"
         )
     return None

@@ -1,14 +1,17 @@
 """Structured logs: one JSON object per line, with ids only (records are never logged); the
 Kafka client's repeated complaints (thousands a second while the broker is down) kept to one per
-message and interval, with the count of those held back."""
+message and interval, with the count of those held back; credentials a client put in a URL
+hidden from the API's access log."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 
 class JsonFormatter(logging.Formatter):
@@ -63,6 +66,34 @@ class RepeatLimit(logging.Filter):
         if held:
             record.msg = f"{record.msg} (and {held} more like it held back)"
         return True
+
+
+# A query parameter whose name says it holds a credential (token, access_token, api_key, ...).
+CREDENTIAL_PARAMETER = re.compile(
+    r"(?i)([?&][^=&#]*(?:token|key|secret|password|auth)[^=&#]*=)[^&#]*"
+)
+
+
+class HiddenCredentials(logging.Filter):
+    """The API takes tokens from the Authorization header only, which is never logged; but a
+    client may put one in a URL, which uvicorn's access log records as sent. This filter hides,
+    in every argument of a record, each of `secrets` (the API's tokens, as given or URL-encoded)
+    and the value of any query parameter named like a credential, as `***`."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = sorted({form for s in secrets for form in (s, quote(s, safe=""))},
+                              key=len, reverse=True)  # fmt: skip
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.hidden(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+    def hidden(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return CREDENTIAL_PARAMETER.sub(r"\1***", text)
 
 
 def configure_logs(json_format: bool) -> None:

@@ -15,6 +15,7 @@ from typing import TypeVar
 from events.decoding import DEFAULT_LIMITS, Limits
 from events.errors import BadInput
 from events.topics import DEFAULT_PREFIX, InternalTopics, Topics
+from streams.ops.redis_url import checked_redis_url, redacted
 
 T = TypeVar("T")
 
@@ -77,7 +78,7 @@ class Settings:
     data_dir: Path = Path(".services/worker")
     web_host: str = "127.0.0.1"
     web_port: int = 6066
-    redis_url: str | None = "redis://127.0.0.1:6379/0"
+    redis_url: str | None = field(default="redis://127.0.0.1:6379/0", repr=False)
     schema_registry_url: str | None = None
     pending_activity_ttl_s: float = 300.0
     decay_interval_s: float = 3600.0
@@ -180,6 +181,17 @@ def _cafile(raw: str) -> str:
     return raw
 
 
+def _redis_url(env: Mapping[str, str], default: str | None) -> str | None:
+    """REDIS_URL, checked; a message shows it without its password."""
+    raw = env.get("REDIS_URL")
+    if not raw:
+        return default
+    try:
+        return checked_redis_url(raw)
+    except ValueError as exc:
+        raise BadInput(f"environment variable REDIS_URL: {exc}, got {redacted(raw)!r}") from exc
+
+
 def kafka_settings_from_env(env: Mapping[str, str]) -> KafkaSettings:
     """Kafka's address and security. SASL protocols need a mechanism, a user and a password; a
     mechanism, user or password without a SASL protocol is refused rather than ignored."""
@@ -236,7 +248,7 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         data_dir=_read(env, "BG_DATA_DIR", Path, base.data_dir),
         web_host=_read(env, "BG_WEB_HOST", str, base.web_host),
         web_port=_read(env, "BG_WEB_PORT", _port, base.web_port),
-        redis_url=_read(env, "REDIS_URL", str, base.redis_url),
+        redis_url=_redis_url(env, base.redis_url),
         schema_registry_url=env.get("SCHEMA_REGISTRY_URL") or None,
         pending_activity_ttl_s=_read(
             env, "BG_PENDING_ACTIVITY_TTL_S", _seconds, base.pending_activity_ttl_s

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from events.errors import BuyingGroupsError
-from streams.cli.options import add_kafka_options, connected_settings
+from streams.cli.options import add_kafka_options, connected_settings, redis_checked
+from streams.ops.logs import HiddenCredentials
 from streams.ops.settings import Settings
 from streams.runtime.provision import ensure_topics
 
 
 def run_read_model(args: argparse.Namespace) -> int:
-    settings = connected_settings(args)
+    settings = redis_checked(connected_settings(args))
     if args.action == "rebuild":
         return run_rebuild(settings)
     asyncio.run(ensure_topics(settings))
@@ -48,11 +50,14 @@ def run_api(args: argparse.Namespace) -> int:
 
     from streams.read.api.app import create_app  # noqa: PLC0415
 
-    settings = connected_settings(args)
+    settings = redis_checked(connected_settings(args))
     host = args.host or settings.read_model.api_host
     port = args.port or settings.read_model.api_port
     print(f"api: http://{host}:{port}/docs", file=sys.stderr, flush=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.loglevel)
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level=args.loglevel)
+    tokens = {**settings.read_model.write_tokens, **settings.read_model.read_tokens}
+    logging.getLogger("uvicorn.access").addFilter(HiddenCredentials(tokens))  # once it is set up
+    uvicorn.Server(config).run()
     return 0
 
 

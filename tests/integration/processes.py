@@ -20,12 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @dataclass
 class WorkerProcess:
-    """One `python -m <module> worker` process with its own log file."""
+    """One `python -m <module> [command...] worker` process with its own log file."""
 
     module: str
     env: dict[str, str]
     log: Path
     args: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()  # the words before `worker`, as `read-model` of the CLI
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     def start(self) -> None:
@@ -33,7 +34,16 @@ class WorkerProcess:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", self.module, "worker", "--loglevel", "info", *self.args],
+                [
+                    sys.executable,
+                    "-m",
+                    self.module,
+                    *self.command,
+                    "worker",
+                    "--loglevel",
+                    "info",
+                    *self.args,
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

@@ -7,12 +7,8 @@ setting, within seconds; no secret reaches a log, an output or /metrics.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,67 +17,22 @@ from redis.exceptions import AuthenticationError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from events.records import BuyingGroupSnapshot
-from streams.ops.settings import KafkaSettings, Settings
-from tests.integration.engine_harness import tenant_settings, worker_env
+from tests.integration.engine_harness import worker_env
 from tests.integration.histories import Outputs, wait_until_processed
 from tests.integration.processes import WorkerProcess, http_get
+from tests.integration.secure_harness import (
+    EXAMPLE,
+    assert_no_secret,
+    check_refusal,
+    command,
+    redis_password,
+    refused,
+    secure_settings,
+    tenant_env,
+)
 from tests.services import SecureServices
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "tenant.yaml"
-START_BOUND_S = 20.0  # a refused setting must stop a process well within this
-WRONG_PASSWORD = "not-the-password-" + uuid.uuid4().hex
-
-
-def secure_settings(secure: SecureServices) -> Settings:
-    settings = tenant_settings(secure.kafka_address)
-    kafka = KafkaSettings(
-        bootstrap_servers=secure.kafka_address,
-        security_protocol="SASL_SSL",
-        sasl_mechanism=secure.mechanism,
-        sasl_username=secure.username,
-        sasl_password=secure.password,
-        ssl_cafile=secure.cafile,
-    )
-    return replace(settings, kafka=kafka)
-
-
-def command(
-    env: dict[str, str], *args: str, timeout: float = 120.0
-) -> subprocess.CompletedProcess[str]:
-    """`buying-groups ARGS` in its own process, with `env` over this one's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "streams.cli.main", *args],
-        cwd=ROOT,
-        env={**subprocess_env(), **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def subprocess_env() -> dict[str, str]:
-    """This process's environment, without the schema registry (single-object encoding)."""
-    return {**os.environ, "SCHEMA_REGISTRY_URL": ""}
-
-
-def assert_no_secret(secure: SecureServices, *texts: str) -> None:
-    for text in texts:
-        assert secure.password not in text, "the SASL password was written out"
-        assert WRONG_PASSWORD not in text, "a wrong password was written out"
-        assert secure.redis_url.split("@")[0].split(":")[-1] not in text, "Redis' password"
-
-
-def tenant_env(settings: Settings, secure: SecureServices) -> dict[str, str]:
-    return {
-        **secure.kafka_env(),
-        "BG_TOPIC_PREFIX": settings.topic_prefix,
-        "BG_APP_ID": settings.app_id,
-        "BG_PARTITIONS": str(settings.partitions),
-    }
 
 
 async def test_worker_and_every_command_over_sasl_ssl(
@@ -128,43 +79,6 @@ async def test_worker_and_every_command_over_sasl_ssl(
     assert_no_secret(secure, metrics, worker.log_text(), *texts)
 
 
-def refused(secure: SecureServices) -> dict[str, tuple[dict[str, str], str]]:
-    """Each wrong setting, and the variable the message must name."""
-    right = secure.kafka_env()
-    return {
-        "wrong password": ({**right, "KAFKA_SASL_PASSWORD": WRONG_PASSWORD}, "KAFKA_SASL_PASSWORD"),
-        "unknown user": ({**right, "KAFKA_SASL_USERNAME": "bg-nobody"}, "KAFKA_SASL_USERNAME"),
-        "no password": ({**right, "KAFKA_SASL_PASSWORD": ""}, "KAFKA_SASL_PASSWORD"),
-        "other mechanism": (
-            {**right, "KAFKA_SASL_MECHANISM": "SCRAM-SHA-256"},
-            "KAFKA_SASL_MECHANISM",
-        ),
-        "CA not given": ({**right, "KAFKA_SSL_CAFILE": ""}, "KAFKA_SSL_CAFILE"),
-        "plaintext to the TLS listener": (
-            {
-                "KAFKA_BOOTSTRAP_SERVERS": secure.kafka_address,
-                "KAFKA_SECURITY_PROTOCOL": "PLAINTEXT",
-                "KAFKA_SASL_MECHANISM": "",
-                "KAFKA_SASL_USERNAME": "",
-                "KAFKA_SASL_PASSWORD": "",
-                "KAFKA_SSL_CAFILE": "",
-            },
-            "KAFKA_SECURITY_PROTOCOL",
-        ),
-    }
-
-
-def check_refusal(
-    secure: SecureServices, result: subprocess.CompletedProcess[str], variable: str, took: float
-) -> None:
-    output = result.stdout + result.stderr
-    assert result.returncode == 2, output
-    assert variable in output, output
-    assert "Traceback" not in output, output
-    assert took < START_BOUND_S, f"{took:.1f}s to refuse"
-    assert_no_secret(secure, output)
-
-
 def test_a_wrong_setting_stops_the_worker_at_start_naming_it(
     secure: SecureServices, tmp_path: Path
 ) -> None:
@@ -202,7 +116,7 @@ def test_redis_takes_only_tls_with_the_password(secure: SecureServices) -> None:
         assert client.get(key) == b"1"
     finally:
         client.close()
-    password = secure.redis_url.split("@")[0].split(":")[-1]
+    password = redis_password(secure)
     no_password = secure.redis_url.replace(f":{password}@", "@")
     wrong_password = secure.redis_url.replace(f":{password}@", ":wrong@")
     without_tls = no_password.replace("rediss://", "redis://").split("?")[0]

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts import secure, services
+from scripts.local_services import secure
+from scripts.local_services.kafka import kafka_properties
+from scripts.local_services.settings import load_settings
 
 pytestmark = pytest.mark.integration
 
@@ -61,14 +63,14 @@ def test_exports_hold_no_secret_and_give_them_when_evaluated(material: secure.Ma
 def test_the_broker_gets_a_scram_listener_beside_the_plaintext_one(
     material: secure.Material, tmp_path: Path
 ) -> None:
-    settings = services.load_settings(
+    settings = load_settings(
         {"BG_KAFKA_PORT": "19092", "BG_KAFKA_SASL_PORT": "19094", "BG_SERVICES_DIR": str(tmp_path)}
     )
-    properties = services.kafka_properties(settings, tmp_path / "data", material).splitlines()
+    properties = kafka_properties(settings, tmp_path / "data", material).splitlines()
     assert "listeners=PLAINTEXT://127.0.0.1:19092,SASL_SSL://127.0.0.1:19094," in "\n".join(
         line[: line.index("CONTROLLER")] for line in properties if line.startswith("listeners=")
     )
     assert "listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512" in properties
     assert "inter.broker.listener.name=PLAINTEXT" in properties
-    plain = services.kafka_properties(settings, tmp_path / "data").splitlines()
+    plain = kafka_properties(settings, tmp_path / "data").splitlines()
     assert not [line for line in plain if "sasl" in line.lower()]

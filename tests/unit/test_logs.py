@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from streams.ops.logs import JsonFormatter, RepeatLimit
+from streams.ops.logs import HiddenCredentials, JsonFormatter, RepeatLimit
 
 
 def test_a_log_line_is_one_json_object() -> None:
@@ -46,3 +46,20 @@ def test_other_loggers_and_lower_levels_pass_and_a_record_is_judged_once() -> No
     assert limit.filter(record)
     assert limit.filter(record), "a second handler sees the same record: let it through too"
     assert not limit.filter(_record("aiokafka.conn", logging.WARNING, "once"))
+
+
+def test_credentials_in_a_url_are_hidden_from_the_access_log() -> None:
+    hidden = HiddenCredentials(["tok/en-0123456789abcdef"])
+    for path, shown in (
+        ("/g?access_token=abc&limit=5", "/g?access_token=***&limit=5"),
+        ("/g?API_KEY=abc", "/g?API_KEY=***"),
+        ("/g?q=tok%2Fen-0123456789abcdef", "/g?q=***"),
+        ("/g/tok/en-0123456789abcdef/x", "/g/***/x"),
+        ("/groups?sort=engagement&cursor=c1", "/groups?sort=engagement&cursor=c1"),
+    ):
+        record = logging.LogRecord(
+            "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+            ("127.0.0.1:5", "POST", path, "1.1", 401), None,
+        )  # fmt: skip
+        assert hidden.filter(record)
+        assert record.getMessage() == f'127.0.0.1:5 - "POST {shown} HTTP/1.1" 401'

@@ -8,6 +8,7 @@ import certifi
 import pytest
 
 from events.errors import BadInput
+from streams.ops.redis_url import redacted
 from streams.ops.settings import Settings, settings_from_env
 
 
@@ -110,3 +111,31 @@ def test_input_bounds_come_from_the_environment() -> None:
     assert settings_from_env({"BG_CATCH_UP_INTERVAL_S": "2"}).catch_up_interval_s == 2.0
     assert settings_from_env({"BG_CATCH_UP": "off"}).catch_up is False
     assert Settings().catch_up is True
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://:s3cret@127.0.0.1:6379/0", "must start with redis://"),
+        ("redis://:s3cret@127.0.0.1:99999/0", "has a port that is not a TCP port number"),
+        ("rediss://:s3cret@h/0?ssl_ca_certs=/no/such/ca.pem", "ssl_ca_certs /no/such/ca.pem"),
+        (
+            "redis://:s3cret@h/0?ssl_ca_certs=/no/such/ca.pem",
+            "sets ssl_ca_certs, but only rediss://",
+        ),
+    ],
+)
+def test_a_bad_redis_url_is_named_without_its_password(url: str, reason: str) -> None:
+    with pytest.raises(BadInput, match=rf"^environment variable REDIS_URL: {reason}") as caught:
+        settings_from_env({"REDIS_URL": url})
+    assert "s3cret" not in str(caught.value)
+    assert ":***@" in str(caught.value)
+
+
+def test_a_redis_url_with_password_and_tls() -> None:
+    url = f"rediss://bg:s3cret@127.0.0.1:6380/0?ssl_ca_certs={certifi.where()}"
+    settings = settings_from_env({"REDIS_URL": url})
+    assert settings.redis_url == url
+    assert "s3cret" not in repr(settings)
+    assert redacted(url) == f"rediss://bg:***@127.0.0.1:6380/0?ssl_ca_certs={certifi.where()}"
+    assert redacted("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"

@@ -3,9 +3,9 @@
 Reads come from Redis (streams.read.api.queries), manual actions go to the commands topic
 (streams.read.api.publisher); the dashboard page is at / (streams.read.api.dashboard). OpenAPI
 schema at /openapi.json, its page at /docs; /healthz, /readyz and /metrics as on the workers.
-Mutating endpoints need a bearer token of BG_API_TOKENS (its actor signs the commands); read
-endpoints need one of BG_API_READ_TOKENS (or a write token) when that is set, and are open
-otherwise.
+Mutating endpoints need a bearer token of BG_API_TOKENS (its actor signs the commands): 401
+without one, 403 for a token of BG_API_READ_TOKENS; read endpoints need one of
+BG_API_READ_TOKENS (or a write token) when that is set, and are open otherwise.
 """
 
 from __future__ import annotations
@@ -86,9 +86,15 @@ def token_actor(tokens: Mapping[str, str], given: str) -> str | None:
     return found
 
 
-def authorised(tokens: Callable[[], Mapping[str, str]], *, optional: bool = False) -> Actor:
-    """A dependency giving the actor of the request's bearer token; 401 without a known one.
-    With `optional`, an empty token table lets every request through (actor `anonymous`)."""
+def authorised(
+    tokens: Callable[[], Mapping[str, str]],
+    *,
+    optional: bool = False,
+    read_only: Callable[[], Mapping[str, str]] = dict,
+) -> Actor:
+    """A dependency giving the actor of the request's bearer token; 401 without a known one,
+    403 for a token of `read_only` (known, but not allowed here). With `optional`, an empty
+    token table lets every request through (actor `anonymous`). No answer quotes the token."""
 
     async def actor(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -96,12 +102,18 @@ def authorised(tokens: Callable[[], Mapping[str, str]], *, optional: bool = Fals
         table = tokens()
         if optional and not table:
             return "anonymous"
-        found = token_actor(table, credentials.credentials) if credentials else None
-        if found is None:
+        given = credentials.credentials if credentials else None
+        found = token_actor(table, given) if given is not None else None
+        if found is not None:
+            return found
+        if given is not None and token_actor(read_only(), given) is not None:
             raise HTTPException(
-                401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"}
-            )
-        return found
+                403, "this bearer token may only read",
+                headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
+            )  # fmt: skip
+        raise HTTPException(
+            401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
 
     return actor
 
@@ -178,6 +190,7 @@ def create_app(settings: Settings, ctx: ApiContext | None = None) -> FastAPI:
     read_actor = authorised(lambda: {**reads.read_tokens, **reads.write_tokens}
                             if reads.read_tokens else {}, optional=True)  # fmt: skip
     app.include_router(read_routes(context), dependencies=[Depends(read_actor)])
-    app.include_router(write_routes(context, authorised(lambda: reads.write_tokens)))
+    write_actor = authorised(lambda: reads.write_tokens, read_only=lambda: reads.read_tokens)
+    app.include_router(write_routes(context, write_actor))
     app.include_router(page_routes())
     return app

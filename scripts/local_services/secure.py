@@ -5,7 +5,7 @@ checked by Java's keytool, and random passwords for the SCRAM user and for Redis
 once per `up` (kept until `down` removes them) in one folder readable by its owner only. No
 secret is passed on a command line: the tools read them from the environment or from files.
 
-Standard library only, like scripts/services.py.
+Standard library only, like the rest of scripts/local_services.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
+import ssl
 import subprocess
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -182,3 +184,16 @@ def secure_exports(material: Material, kafka_port: int, redis_port: int) -> list
         f"export SECURE_KAFKA_SSL_CAFILE={material.ca_cert}",
         f'export SECURE_REDIS_URL="{redis_url(material, redis_port, redis_password)}"',
     ]
+
+
+def tls_answers(port: int, secure: Material) -> bool:
+    """A TLS handshake on `port` succeeds, with a certificate for 127.0.0.1 signed by our CA."""
+    context = ssl.create_default_context(cafile=str(secure.ca_cert))
+    try:
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=2.0) as raw,
+            context.wrap_socket(raw, server_hostname="127.0.0.1"),
+        ):
+            return True
+    except OSError:
+        return False
