@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import faust
 from aiokafka.errors import KafkaError
+from faust.exceptions import PartitionsMismatch
 from faust.types import TP
 
 from events.errors import Unavailable
@@ -20,7 +21,16 @@ from streams.runtime.catch_up import InputLedger
 from streams.runtime.outputs import InputMessage
 from streams.runtime.rebalances import CommitHoles
 
-INFRASTRUCTURE_ERRORS = (KafkaError, Unavailable, OSError, asyncio.TimeoutError)
+# Failures of the infrastructure, not of the input: the worker stops instead of dead-lettering.
+# PartitionsMismatch is Faust's check that a table's changelog is partitioned like its source
+# topic; it also fires while the consumer knows a changelog without its partitions.
+INFRASTRUCTURE_ERRORS = (
+    KafkaError,
+    Unavailable,
+    OSError,
+    asyncio.TimeoutError,
+    PartitionsMismatch,
+)
 
 Handler = Callable[[InputMessage], Awaitable[None]]
 Counted = Callable[[InputMessage, str], None]

@@ -3,7 +3,8 @@
 Inputs keyed by account (accounts, audience memberships, commands) and by person (persons,
 activities) must have the same partition count as the engine's internal topics, because agents
 read them co-partitioned. Config is one compacted partition (its order is the config history);
-group snapshots are compacted.
+group snapshots are compacted. The tables' changelogs, which Faust would otherwise create when
+the worker starts, are made here too (see `TABLES`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,24 @@ from streams.ops.settings import Settings
 # and event time travels inside the records (`occurred_at`).
 APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
 COMPACT = {"cleanup.policy": "compact", **APPEND_TIME}
+
+# The engine's tables, and whether each is partitioned like the inputs (else one partition).
+# Their changelogs are created with the other topics and served (a leader for every partition)
+# before a worker starts: a changelog that the worker's consumer first sees without partitions
+# (created by Faust a moment earlier) fails every write to its table with Faust's partition check
+# until the consumer's next metadata refresh, minutes later.
+TABLES = {
+    "accounts": True,
+    "person-routes": True,
+    "parked-activities": True,
+    "calibration-rounds": False,
+}
+CHANGELOG = {"cleanup.policy": "compact"}
+
+
+def changelog_topic(app_id: str, table: str) -> str:
+    """Faust's name for `table`'s changelog in the app `app_id`."""
+    return f"{app_id}-{table}-changelog"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +67,14 @@ def topic_specs(settings: Settings) -> tuple[TopicSpec, ...]:
         if name != internal.calibration
     )
     specs.append(TopicSpec(internal.calibration, 1, APPEND_TIME))
+    specs.extend(
+        TopicSpec(
+            changelog_topic(settings.app_id, table),
+            settings.partitions if partitioned else 1,
+            CHANGELOG,
+        )
+        for table, partitioned in TABLES.items()
+    )
     return tuple(specs)
 
 
