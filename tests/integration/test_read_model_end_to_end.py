@@ -25,6 +25,7 @@ from streams.read.redis_model import ReadModel, connect
 from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
+    STATUSES,
     Emitted,
     Outputs,
     chosen_seed,
@@ -50,6 +51,7 @@ from tests.services import Service
 pytestmark = pytest.mark.integration
 ROLES = ("Decision Maker", "Influencer", "Practitioner")
 SECRET_EMAIL, SECRET_PHONE = "grace.hopper@example.com", "+1 555 0100"
+NEW_STATUS = "Pilot agreed"  # never set by a random history
 
 
 @dataclass(frozen=True)
@@ -255,11 +257,15 @@ async def until(check: object, seconds: float = 30.0) -> object:
 async def test_a_manual_action_round_trips_and_its_result_is_readable(tenant: Tenant) -> None:
     # A group with a member: that person is in the group's account, so the refusal can only be
     # about the role (which group comes first in the random history varies).
+    # The random history's own stage commands may already have set a status (setting the current
+    # status again is `unchanged`), so the status set here is one the history never sets.
     group = next(group for group in tenant.groups.values() if group.members)
+    assert NEW_STATUS not in STATUSES
+    assert group.stage.status != NEW_STATUS
     person_id = sorted(group.members)[0]
     path = f"/groups/{group.group_id}"
     async with api_client(tenant.settings) as client:
-        answer = await client.put(f"{path}/status", json={"status": "Call booked"},
+        answer = await client.put(f"{path}/status", json={"status": NEW_STATUS},
                                   headers=bearer())  # fmt: skip
         assert answer.status_code == 202, answer.text
         (status_id,) = answer.json()["command_ids"]
@@ -283,7 +289,7 @@ async def test_a_manual_action_round_trips_and_its_result_is_readable(tenant: Te
         assert refused["reason"] == "unknown_role"
 
         async def status() -> bool:
-            return bool((await client.get(path)).json()["status"] == "Call booked")
+            return bool((await client.get(path)).json()["status"] == NEW_STATUS)
 
         assert await until(status)
 
