@@ -187,3 +187,34 @@ async def test_operations_and_the_schema(client: httpx.AsyncClient) -> None:
     await client.get(GROUP)
     metrics = (await client.get("/metrics")).text
     assert 'route="/groups/{account_id}/{solution_interest_id}"' in metrics
+
+
+async def test_pages_cover_every_group_once_and_a_full_last_page_has_no_cursor(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # Six groups (acc-1 and five more), engagement with ties: two pages of three, in the
+    # order (engagement descending, group id), and no cursor after the second, full, page.
+    redis = connect(settings.redis_url or "")
+    try:
+        model = ReadModel(redis, Keys.for_tenant(settings.topic_prefix), 60)
+        for n, engagement in enumerate((10.0, 10.0, 5.0, 5.0, 0.0), start=2):
+            await model.write(snapshot(f"acc-{n}", engagement=engagement))
+    finally:
+        await redis.aclose()
+    want = ["acc-1/si-1", "acc-2/si-1", "acc-3/si-1", "acc-4/si-1", "acc-5/si-1", "acc-6/si-1"]
+    for descending in (True, False):
+        seen: list[str] = []
+        params: dict[str, str | int] = {"limit": 3, "descending": str(descending).lower()}
+        pages = 0
+        while True:
+            page = (await client.get("/groups", params=params)).json()
+            pages += 1
+            assert page["total"] == len(want)
+            seen += [item["group_id"] for item in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            params["cursor"] = page["next_cursor"]
+        assert pages == 2
+        engagement = {g: 10.0 if g in want[:3] else 5.0 for g in want} | {want[-1]: 0.0}
+        assert seen == sorted(want, key=lambda g: (-engagement[g] if descending else
+                                                   engagement[g], g))  # fmt: skip

@@ -92,16 +92,18 @@ class ReadQueries:
 
     async def groups(self, chosen: GroupFilter, cursor: Cursor | None, size: int) -> Page:
         """One page of the groups that match `chosen`, in its order, after `cursor`."""
-        key, args = filter_args(chosen, self.keys, cursor, size)
+        # One row more than the page: a cursor only when a next page has a row to show (a full
+        # last page used to give a cursor to an empty page).
+        key, args = filter_args(chosen, self.keys, cursor, size + 1)
         try:
             total, *flat = await self._filter(keys=[key], args=args)
-            ids = flat[0::2]
+            ids, scores = flat[0::2][:size], flat[1::2][:size]
             documents = await self.redis.mget([self.keys.group(i) for i in ids]) if ids else []
         except TRANSIENT as exc:
             raise Unavailable(f"redis: {type(exc).__name__}") from exc
         items = [summary(json.loads(d)) for d in documents if d is not None]
-        more = len(ids) == size and ids
-        next_cursor = Cursor(float(flat[-1]), ids[-1]).encode() if more else None
+        more = len(flat) > 2 * size
+        next_cursor = Cursor(float(scores[-1]), ids[-1]).encode() if more else None
         return Page(total=int(total), items=items, next_cursor=next_cursor)
 
     async def distributions(self) -> dict[str, Any]:
