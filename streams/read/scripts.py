@@ -29,7 +29,8 @@ for _, pid in ipairs(redis.call('SMEMBERS', gm)) do
 end
 redis.call('DEL', gm)
 if ARGV[4] == '1' then
-  redis.call('DEL', KEYS[1], P..'hist:'..gid, P..'explain:'..gid)
+  redis.call('DEL', KEYS[1], P..'hist:'..gid, P..'explain:'..gid, P..'parts:'..gid,
+    P..'stagehist:'..gid)
   for _, f in ipairs({'completeness', 'engagement', 'updated'}) do
     redis.call('ZREM', P..'z:'..f, gid)
   end
@@ -59,7 +60,8 @@ return 1
 """
 
 # KEYS[1] group history. ARGV: prefix, group id, record kind, version, history entry,
-# members-added field (or ''), history length, explanation (or '').
+# members-added field (or ''), history length, explanation (or ''), stage history length (0: not
+# a stage move), n, then n pairs of score part field and its points ('' for none).
 CHANGE = """
 local P, gid, version = ARGV[1], ARGV[2], tonumber(ARGV[4])
 local mark = ARGV[3]..'|'..gid
@@ -74,6 +76,17 @@ if deleted then return 1 end
 redis.call('ZADD', KEYS[1], version, ARGV[5])
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[7]) + 1))
 if ARGV[8] ~= '' then redis.call('SET', P..'explain:'..gid, ARGV[8]) end
+local stage_length = tonumber(ARGV[9])
+if stage_length > 0 then
+  local moves = P..'stagehist:'..gid
+  redis.call('ZADD', moves, version, ARGV[5])
+  redis.call('ZREMRANGEBYRANK', moves, 0, -(stage_length + 1))
+end
+local parts = P..'parts:'..gid
+for i = 1, tonumber(ARGV[10]) do
+  local f, points = ARGV[9 + 2 * i], ARGV[10 + 2 * i]
+  if points == '' then redis.call('HDEL', parts, f) else redis.call('HSET', parts, f, points) end
+end
 return 1
 """
 

@@ -20,7 +20,7 @@ from streams.runtime.provision import ensure_topics
 from tests.integration.engine_harness import tenant_settings
 from tests.integration.read_harness import READ_TOKEN, api_client, api_settings, bearer
 from tests.services import Service
-from tests.unit.read_builders import snapshot
+from tests.unit.read_builders import added, moved, snapshot
 
 pytestmark = pytest.mark.integration
 GROUP = "/groups/acc-1/si-1"
@@ -218,3 +218,25 @@ async def test_pages_cover_every_group_once_and_a_full_last_page_has_no_cursor(
         engagement = {g: 10.0 if g in want[:3] else 5.0 for g in want} | {want[-1]: 0.0}
         assert seen == sorted(want, key=lambda g: (-engagement[g] if descending else
                                                    engagement[g], g))  # fmt: skip
+
+
+async def test_stage_moves_stay_when_they_leave_the_latest_changes(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # Two stage moves, then 60 membership changes: the latest 50 changes hold no stage move any
+    # more, the stage history still holds both, newest first.
+    redis = connect(settings.redis_url or "")
+    try:
+        model = ReadModel(redis, Keys.for_tenant(settings.topic_prefix), 60)
+        await model.write(moved(snapshot(version=2), "Prospect"))
+        await model.write(moved(snapshot(version=3), "Evaluation", "Prospect"))
+        for version in range(4, 64):
+            await model.write(added(snapshot(version=version), f"p-{version}", "Influencer"))
+    finally:
+        await redis.aclose()
+    body = (await client.get(GROUP)).json()
+    assert len(body["history"]) == 50
+    assert all(entry["kind"] == "membership" for entry in body["history"])
+    assert [(e["version"], e["kind"], e["stage"]) for e in body["stage_history"]] == [
+        (3, "stage", "Evaluation"), (2, "stage", "Prospect"),
+    ]  # fmt: skip

@@ -16,7 +16,13 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from events.records import AccountEvent, BuyingGroupSnapshot, InputRecord, PersonEvent
+from events.records import (
+    AccountEvent,
+    BuyingGroupSnapshot,
+    InputRecord,
+    PersonEvent,
+    ScoreChanged,
+)
 from state.model.group import BuyingGroup
 from streams.ops.settings import Settings
 from streams.read.keys import Keys
@@ -243,6 +249,48 @@ async def test_a_group_reads_with_names_titles_scores_and_history(tenant: Tenant
         added = (await client.get("/members-added")).json()
         current = sum(len(g.members) for g in tenant.groups.values())
         assert sum(row["added"] for row in added) >= current
+
+
+def folded_parts(outputs: tuple[Emitted, ...]) -> dict[str, dict[tuple[str, str, str], float]]:
+    """Every group's score parts as the engine's score changes give them, folded in version
+    order here (the projection folds them in Redis)."""
+    changes = sorted((r for r in outputs if isinstance(r, ScoreChanged)), key=lambda r: r.version)
+    parts: dict[str, dict[tuple[str, str, str], float]] = {}
+    for change in changes:
+        group = parts.setdefault(change.group_id, {})
+        for c in change.contributions:
+            part = (c.role or "", c.person_id or "", c.activity_type or "")
+            group[part] = c.raw_after
+    return {g: {p: x for p, x in found.items() if x != 0} for g, found in parts.items()}
+
+
+async def test_a_groups_breakdown_is_its_current_score_part_by_part(tenant: Tenant) -> None:
+    # Engagement depends on the processing clock (the activity window), so the oracle is the
+    # engine's own output: its latest snapshot's raw score and its score changes.
+    folded = folded_parts(tenant.outputs)
+    explained = 0
+    async with api_client(tenant.settings) as client:
+        for group in tenant.groups.values():
+            body = (await client.get(f"/groups/{group.group_id}")).json()
+            breakdown = body["engagement_breakdown"]
+            if breakdown is None:
+                assert body["engagement_raw"] == 0, group.group_id
+                continue
+            raw = body["engagement_raw"]
+            assert breakdown["engagement_raw"] == raw, group.group_id
+            assert breakdown["adds_up"] is True, group.group_id
+            assert breakdown["total"] == pytest.approx(raw, rel=1e-9, abs=1e-12)
+            got = {(p["role"], p["person_id"], p["activity_type"]): p["points"]
+                   for p in breakdown["parts"]}  # fmt: skip
+            assert got == folded.get(group.group_id, {}), group.group_id
+            assert {person for _r, person, _t in got} <= set(group.members), group.group_id
+            for by in ("by_member", "by_role", "by_activity_type"):
+                total = sum(row["points"] for row in breakdown[by])
+                assert total == pytest.approx(raw, rel=1e-9, abs=1e-12), by
+            vip = [m for m in breakdown["by_member"] if m["person_id"] == "p-vip"]
+            assert all(m["name"] == "Grace Hopper" for m in vip)
+            explained += bool(got)
+    assert explained, "no group has engagement to explain"
 
 
 async def until(check: object, seconds: float = 30.0) -> object:

@@ -155,6 +155,50 @@ class Group(BaseModel):
     explanation: dict[str, Any] | None = Field(
         description="the latest engagement move: contributions per member, role, activity type"
     )
+    engagement_breakdown: EngagementBreakdown | None = Field(
+        description="the current raw score: points per member, role and activity type"
+    )
+    stage_history: list[dict[str, Any]] = Field(
+        description="stage and status moves, newest first (at most 500)"
+    )
+
+
+class ScorePart(BaseModel):
+    role: str
+    person_id: str
+    name: str | None
+    activity_type: str
+    points: float = Field(description="group points: W(role) * the member's points of the type")
+
+
+class MemberPoints(BaseModel):
+    person_id: str
+    name: str | None
+    roles: list[str]
+    points: float
+
+
+class RolePoints(BaseModel):
+    role: str
+    points: float
+
+
+class ActivityPoints(BaseModel):
+    activity_type: str
+    points: float
+
+
+class EngagementBreakdown(BaseModel):
+    """The current raw score, part by part, and summed per member, role and activity type."""
+
+    version: int = Field(description="the group version of the latest score change")
+    engagement_raw: float = Field(description="the raw score of the latest score change")
+    total: float = Field(description="the sum of the parts")
+    adds_up: bool = Field(description="whether the parts give engagement_raw")
+    parts: list[ScorePart]
+    by_member: list[MemberPoints]
+    by_role: list[RolePoints]
+    by_activity_type: list[ActivityPoints]
 
 
 class GroupSummary(BaseModel):

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from events.errors import Unavailable
 from streams.read import scripts
 from streams.read.api.filters import Cursor, GroupFilter, filter_args
+from streams.read.breakdown import engagement_breakdown
 from streams.read.keys import Keys
 from streams.read.redis_model import TRANSIENT
 
@@ -55,7 +56,8 @@ class ReadQueries:
         self._filter = redis.register_script(scripts.FILTER)
 
     async def group(self, group_id: str) -> dict[str, Any] | None:
-        """One group with names and titles, explanation and latest changes; None if unknown."""
+        """One group with names and titles, the explanation and breakdown of its engagement,
+        latest changes and stage moves; None if unknown."""
         try:
             return await self._group(group_id)
         except TRANSIENT as exc:
@@ -67,7 +69,9 @@ class ReadQueries:
             pipe.get(k.group(group_id))
             pipe.zrevrange(k.history(group_id), 0, -1)
             pipe.get(k.explanation(group_id))
-            raw, history, explained = await pipe.execute()
+            pipe.hgetall(k.score_parts(group_id))
+            pipe.zrevrange(k.stage_history(group_id), 0, -1)
+            raw, history, explained, parts, moves = await pipe.execute()
         if raw is None:
             return None
         document: dict[str, Any] = json.loads(raw)
@@ -81,7 +85,11 @@ class ReadQueries:
             member["name"] = " ".join(part for part in (first, last) if part) or None
             member["job_title"] = title
         document["history"] = [json.loads(entry) for entry in history]
-        document["explanation"] = json.loads(explained) if explained else None
+        document["stage_history"] = [json.loads(entry) for entry in moves]
+        latest = json.loads(explained) if explained else None
+        document["explanation"] = latest
+        names = {m["person_id"]: m["name"] for m in document["members"]}
+        document["engagement_breakdown"] = engagement_breakdown(parts, latest, names)
         return document
 
     async def exists(self, group_id: str) -> bool:
