@@ -215,9 +215,8 @@ async def test_pages_cover_every_group_once_and_a_full_last_page_has_no_cursor(
                 break
             params["cursor"] = page["next_cursor"]
         assert pages == 2
-        engagement = {g: 10.0 if g in want[:3] else 5.0 for g in want} | {want[-1]: 0.0}
-        assert seen == sorted(want, key=lambda g: (-engagement[g] if descending else
-                                                   engagement[g], g))  # fmt: skip
+        scores = {g: 10.0 if g in want[:3] else 5.0 for g in want} | {want[-1]: 0.0}
+        assert seen == sorted(want, key=lambda g: (-scores[g] if descending else scores[g], g))
 
 
 async def test_stage_moves_stay_when_they_leave_the_latest_changes(
