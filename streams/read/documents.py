@@ -113,11 +113,12 @@ def snapshot_call(snapshot: BuyingGroupSnapshot, keys: Keys) -> ScriptCall:
     s = snapshot
     indexes = group_indexes(s, keys)
     members = sorted({m.person_id for m in s.members}) if not s.deleted else []
+    roles = sorted({r.role for r in s.role_completeness}) if not s.deleted else []
     args: tuple[str | int | float, ...] = (
         keys.prefix, s.group_id, s.version, "1" if s.deleted else "0",
         dumps(group_document(s)), s.completeness, s.engagement, millis(s.updated_at),
         s.account_id, s.solution_interest_id, s.stage or "",
-        len(indexes), *indexes, len(members), *members,
+        len(indexes), *indexes, len(members), *members, len(roles), *roles,
     )  # fmt: skip
     return ScriptCall(key=keys.group(s.group_id), args=args)
 

@@ -83,6 +83,21 @@ class Keys:
         return f"{self.prefix}s:sis"
 
     @property
+    def roles(self) -> str:
+        """Set of every role of a template seen (the missing-role filter's choices)."""
+        return f"{self.prefix}s:roles"
+
+    @property
+    def industries(self) -> str:
+        """Set of every account industry seen (the industry filter's choices)."""
+        return f"{self.prefix}s:industries"
+
+    @property
+    def regions(self) -> str:
+        """Set of every account region seen (the region filter's choices)."""
+        return f"{self.prefix}s:regions"
+
+    @property
     def stages(self) -> str:
         """Set of every stage seen (the per-stage distribution's buckets)."""
         return f"{self.prefix}s:stages"

@@ -7,7 +7,8 @@ script touches starts with the tenant's prefix (ARGV[1]), whose hash tag puts th
 from __future__ import annotations
 
 # KEYS[1] group document. ARGV: prefix, group id, version, deleted, document, completeness,
-# engagement, updated (ms), account id, solution interest id, stage, n, n index keys, m, m people.
+# engagement, updated (ms), account id, solution interest id, stage, n, n index keys, m, m people,
+# r, r roles of the group's template.
 SNAPSHOT = """
 local P, gid, version = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local known = redis.call('HGET', P..'versions', gid)
@@ -50,6 +51,8 @@ for i = 1, n do index(ARGV[12 + i]) end
 local account = redis.call('HMGET', P..'a:'..ARGV[9], 'industry', 'region')
 if account[1] then index(P..'s:industry:'..account[1]) end
 if account[2] then index(P..'s:region:'..account[2]) end
+local r = tonumber(ARGV[14 + n + m])
+for i = 1, r do redis.call('SADD', P..'s:roles', ARGV[14 + n + m + i]) end
 for pid, _ in pairs(members) do
   redis.call('SADD', gm, pid)
   redis.call('SADD', P..'pg:'..pid, gid)
@@ -125,6 +128,8 @@ if ARGV[4] ~= '1' then
   if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'name', ARGV[5]) end
   if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'industry', ARGV[6]); new[1] = ARGV[6] end
   if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'region', ARGV[7]); new[2] = ARGV[7] end
+  if new[1] then redis.call('SADD', P..'s:industries', new[1]) end
+  if new[2] then redis.call('SADD', P..'s:regions', new[2]) end
 end
 local kinds = {'s:industry:', 's:region:'}
 for _, gid in ipairs(redis.call('SMEMBERS', P..'s:account:'..acc)) do

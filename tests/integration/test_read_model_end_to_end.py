@@ -214,6 +214,18 @@ async def test_every_filter_answers_what_the_reference_model_says(tenant: Tenant
             assert [i["group_id"] for i in answer["items"]] == [
                 g for g, x in groups.items() if x.account_id == account
             ]
+        choices = (await client.get("/filters")).json()
+        industries_of_groups = {industry_of[g.account_id] for g in groups.values()
+                                if g.account_id in industry_of}  # fmt: skip
+        assert {c["value"] for c in choices["industries"]} == industries_of_groups
+        for kind, name in (("industries", "industry"), ("regions", "region"),
+                           ("stages", "stage"), ("solution_interests", "solution_interest_id"),
+                           ("missing_roles", "missing_role")):  # fmt: skip
+            for choice in choices[kind]:
+                found = await all_groups(client, **{name: choice["value"]})
+                assert len(found) == choice["groups"], (kind, choice)
+        assert {c["value"] for c in choices["missing_roles"]} >= set(ROLES)
+        assert choices["regions"], "the history gave no account a region"
         ordered = await all_groups(client, sort="completeness", descending=False)
         completeness = [groups[g].completeness for g in ordered]
         assert completeness == sorted(completeness)

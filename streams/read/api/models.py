@@ -229,6 +229,21 @@ class Distributions(BaseModel):
     stage: dict[str, int]
 
 
+class FilterValue(BaseModel):
+    value: str
+    groups: int = Field(description="groups with this value (for a role: groups missing it)")
+
+
+class FilterValues(BaseModel):
+    """What each list filter of /groups can take."""
+
+    solution_interests: list[FilterValue]
+    stages: list[FilterValue]
+    missing_roles: list[FilterValue]
+    industries: list[FilterValue]
+    regions: list[FilterValue]
+
+
 class TopMember(BaseModel):
     person_id: str
     name: str | None

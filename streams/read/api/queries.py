@@ -142,6 +142,36 @@ class ReadQueries:
             "stage": dict(zip([*stages, "none"], sizes[len(interests) :], strict=True)),
         }
 
+    async def filter_values(self) -> dict[str, list[dict[str, Any]]]:
+        """The values each list filter can take, with how many groups have each: solution
+        interests, stages, missing roles (groups missing it), industries and regions (values
+        no group has any more are left out; a role stays, 0 when no group misses it)."""
+        k = self.keys
+        kinds = {
+            "solution_interests": (k.solution_interests, k.by_interest),
+            "stages": (k.stages, k.by_stage),
+            "missing_roles": (k.roles, k.by_missing_role),
+            "industries": (k.industries, k.by_industry),
+            "regions": (k.regions, k.by_region),
+        }
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for seen, _index in kinds.values():
+                    pipe.smembers(seen)
+                values = [sorted(found) for found in await pipe.execute()]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for (_seen, index), names in zip(kinds.values(), values, strict=True):
+                    for name in names:
+                        pipe.scard(index(name))
+                sizes = iter(await pipe.execute())
+        except TRANSIENT as exc:
+            raise Unavailable(f"redis: {type(exc).__name__}") from exc
+        out: dict[str, list[dict[str, Any]]] = {}
+        for kind, names in zip(kinds, values, strict=True):
+            counted = [{"value": name, "groups": next(sizes)} for name in names]
+            out[kind] = [c for c in counted if c["groups"] or kind == "missing_roles"]
+        return out
+
     async def top_groups(self, size: int) -> list[dict[str, Any]]:
         try:
             ids = await self.redis.zrevrange(self.keys.score_index("engagement"), 0, size - 1)
