@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
 from streams.ops.settings import Settings
 from tests.integration.conftest import standard_config
@@ -295,3 +295,26 @@ def test_every_page_fits_a_phone(site: Site) -> None:
             assert wide <= 390, (where, wide)
         assert tab.foreign() == []
         assert tab.errors == []
+
+
+def test_the_api_docs_page_works_with_no_network(site: Site, tab: Watched) -> None:
+    # Every request outside the API's origin fails, as on a machine with no network: /docs
+    # (Swagger UI) still draws every operation, from the assets the API serves.
+    refused: list[str] = []
+
+    def only_own_origin(route: Route) -> None:
+        if route.request.url.startswith(f"{site.origin}/"):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    page = tab.page
+    page.route("**/*", only_own_origin)
+    schema = site.get("/openapi.json")
+    operations = sum(len(methods) for methods in schema["paths"].values())
+    page.goto(f"{site.origin}/docs")
+    expect(page.locator(".opblock")).to_have_count(operations)
+    expect(page.locator(".opblock-summary-path", has_text="/filters")).to_have_count(1)
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("buying-groups")
+    assert refused == []

@@ -183,7 +183,10 @@ async def test_operations_and_the_schema(client: httpx.AsyncClient) -> None:
     assert (await client.get("/readyz")).status_code == 200
     schema = (await client.get("/openapi.json")).json()
     assert "/groups/{account_id}/{solution_interest_id}/members" in schema["paths"]
-    assert (await client.get("/docs")).status_code == 200
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert "https://" not in docs.text  # every asset from the API's own origin
+    assert (await client.get("/static-offline-docs/swagger-ui-bundle.js")).status_code == 200
     await client.get(GROUP)
     metrics = (await client.get("/metrics")).text
     assert 'route="/groups/{account_id}/{solution_interest_id}"' in metrics
