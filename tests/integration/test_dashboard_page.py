@@ -188,7 +188,7 @@ def test_browse_filters_list_the_groups_the_api_has_for_them(site: Site, tab: Wa
     role, below = lacking["missing_roles"][0], f"{lacking['completeness'] + 1:.0f}"
     page.goto(f"{site.origin}/#/browse")
     form = page.locator("[data-testid=filters]")
-    form.locator("[name=missing_role]").fill(role)
+    form.locator("[name=missing_role]").select_option(role)
     form.locator("[name=completeness_lt]").fill(below)
     form.locator("[name=sort]").select_option("completeness")
     form.locator("[name=descending]").select_option("false")
@@ -202,6 +202,28 @@ def test_browse_filters_list_the_groups_the_api_has_for_them(site: Site, tab: Wa
     expect(count).to_contain_text(f"{len(want)} groups match")
     assert rows(tab) == want[:20]
     assert urllib.parse.urlencode({"missing_role": role}) in page.url
+
+
+def test_browse_lists_the_industries_and_regions_of_the_groups(site: Site, tab: Watched) -> None:
+    choices = site.get("/filters")
+    assert choices["industries"], "no group's account has an industry"
+    assert choices["regions"], "no group's account has a region"
+    page = tab.page
+    page.goto(f"{site.origin}/#/browse")
+    form = page.locator("[data-testid=filters]")
+    for name, kind in (("industry", "industries"), ("region", "regions")):
+        options = form.locator(f"[name={name}] option").all()
+        assert [o.get_attribute("value") for o in options] == [
+            "",
+            *(c["value"] for c in choices[kind]),
+        ]
+    region = choices["regions"][-1]
+    form.locator("[name=region]").select_option(region["value"])
+    form.locator("button[type=submit]").click()
+    want = site.every_group(urllib.parse.urlencode({"region": region["value"]}))
+    assert len(want) == region["groups"]
+    expect(page.locator("[data-testid=count]")).to_have_attribute("data-total", str(len(want)))
+    assert rows(tab) == want[:20]
 
 
 def test_browse_pages_follow_the_api_order(site: Site, tab: Watched) -> None:
@@ -228,29 +250,45 @@ def test_browse_pages_follow_the_api_order(site: Site, tab: Watched) -> None:
 def explained_group(site: Site) -> dict[str, Any]:
     for item in site.get("/groups?sort=engagement&limit=100")["items"]:
         group = site.get(f"/groups/{item['account_id']}/{item['solution_interest_id']}")
-        if group["explanation"] and group["explanation"]["contributions"]:
+        breakdown = group["engagement_breakdown"]
+        if breakdown and len(breakdown["by_member"]) > 1 and group["explanation"]["contributions"]:
             return dict(group)
-    raise AssertionError("no group has an engagement explanation")
+    raise AssertionError("no group has engagement from two members to explain")
+
+
+def shown_points(tab: Watched, where: str) -> list[float]:
+    rows = tab.page.locator(f"{where} [data-points]").all()
+    return [float(row.get_attribute("data-points") or "nan") for row in rows]
 
 
 def test_a_groups_explanation_adds_up_to_its_raw_score(site: Site, tab: Watched) -> None:
     group = explained_group(site)
+    raw, whole = group["engagement_raw"], group["engagement_breakdown"]
     page = tab.page
     page.goto(f"{site.origin}/#/browse?limit=100")
     page.locator(f"tr[data-group='{group['group_id']}'] a").click()
     expect(page.locator("h1")).to_have_text(group["name"])
+    expect(page.locator("[data-testid=breakdown]")).to_be_visible()
+    assert float(page.locator("[data-testid=raw]").inner_text()) == pytest.approx(raw, abs=0.005)
+    # The whole score: per member, per role, per activity type and part by part, each adds up.
+    members = shown_points(tab, "[data-testid=by-member]")
+    assert len(members) == len(whole["by_member"])
+    for where in ("by-member", "by-role", "by-activity"):
+        assert sum(shown_points(tab, f"[data-testid={where}]")) == pytest.approx(raw, abs=1e-9)
+    page.locator("[data-testid=breakdown] summary").click()
+    parts = shown_points(tab, "[data-testid=breakdown] details")
+    assert len(parts) == len(whole["parts"])
+    assert sum(parts) == pytest.approx(raw, abs=1e-9)
+    names = {m["person_id"]: m["name"] or m["person_id"] for m in group["members"]}
+    first = page.locator("[data-testid=by-member] tbody tr").first
+    expect(first).to_contain_text(names[whole["by_member"][0]["person_id"]])
+    # What moved it last: the score before and the moves give the score now.
     explanation = page.locator("[data-testid=explanation]")
-    expect(explanation).to_be_visible()
     previous = float(explanation.get_attribute("data-previous") or "nan")
-    moved = [float(c.get_attribute("data-points") or "nan")
-             for c in explanation.locator("td[data-points]").all()]  # fmt: skip
+    moved = shown_points(tab, "[data-testid=explanation]")
     assert len(moved) == len(group["explanation"]["contributions"])
-    raw = float(page.locator("[data-testid=raw]").inner_text())
-    assert raw == pytest.approx(group["engagement_raw"], abs=0.005)
-    assert previous + sum(moved) == pytest.approx(group["engagement_raw"], abs=1e-6)
-    assert (
-        f"= {group['engagement_raw']:.2f}" in explanation.locator("[data-testid=sum]").inner_text()
-    )
+    assert previous + sum(moved) == pytest.approx(raw, abs=1e-9)
+    expect(explanation.locator("[data-testid=sum]")).to_contain_text(f"= {raw:.2f}")
     for role in group["role_completeness"]:
         line = page.locator(f"tr[data-role='{role['role']}']")
         expect(line).to_contain_text(f"{role['assigned']} / {role['required']}")
@@ -275,6 +313,7 @@ def test_a_manual_action_shows_the_engines_answer(site: Site, tab: Watched) -> N
     results = page.locator("[data-testid=action-results] li")
     expect(results.first).to_have_attribute("data-status", "applied", timeout=45_000)
     expect(page.locator("[data-testid=stage]")).to_contain_text(f"status: {NEW_STATUS}")
+    expect(page.locator("[data-testid=stage-history] li").first).to_contain_text(NEW_STATUS)
 
     add = page.locator("form[data-action='Add member']")
     add.locator("[name=person]").fill("p-nobody")
