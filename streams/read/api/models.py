@@ -152,7 +152,7 @@ class Group(BaseModel):
     created_at: str
     updated_at: str
     history: list[dict[str, Any]] = Field(description="latest changes, newest first (at most 50)")
-    explanation: dict[str, Any] | None = Field(
+    explanation: EngagementMove | None = Field(
         description="the latest engagement move: contributions per member, role, activity type"
     )
     engagement_breakdown: EngagementBreakdown | None = Field(
@@ -161,6 +161,28 @@ class Group(BaseModel):
     stage_history: list[dict[str, Any]] = Field(
         description="stage and status moves, newest first (at most 500)"
     )
+
+
+class MovedPart(BaseModel):
+    role: str | None
+    person_id: str | None
+    activity_type: str | None
+    weight: float = Field(description="the role's share W(role) after the move")
+    raw_before: float = Field(description="the part's group points before the move")
+    raw_after: float = Field(description="the part's group points after the move")
+
+
+class EngagementMove(BaseModel):
+    """The latest score change: the parts it moved add up to the change of the raw score."""
+
+    version: int
+    trigger: str
+    engagement_raw_previous: float
+    engagement_raw: float
+    engagement: float
+    reference: float
+    reference_version: int
+    contributions: list[MovedPart]
 
 
 class ScorePart(BaseModel):
