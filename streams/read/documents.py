@@ -28,6 +28,7 @@ from events.records import (
 from streams.read.keys import Keys
 
 HISTORY_LENGTH = 50
+STAGE_HISTORY_LENGTH = 500
 GroupChange = MembershipChanged | ScoreChanged | StageChanged | GroupLifecycle
 
 
@@ -112,11 +113,12 @@ def snapshot_call(snapshot: BuyingGroupSnapshot, keys: Keys) -> ScriptCall:
     s = snapshot
     indexes = group_indexes(s, keys)
     members = sorted({m.person_id for m in s.members}) if not s.deleted else []
+    roles = sorted({r.role for r in s.role_completeness}) if not s.deleted else []
     args: tuple[str | int | float, ...] = (
         keys.prefix, s.group_id, s.version, "1" if s.deleted else "0",
         dumps(group_document(s)), s.completeness, s.engagement, millis(s.updated_at),
         s.account_id, s.solution_interest_id, s.stage or "",
-        len(indexes), *indexes, len(members), *members,
+        len(indexes), *indexes, len(members), *members, len(roles), *roles,
     )  # fmt: skip
     return ScriptCall(key=keys.group(s.group_id), args=args)
 
@@ -186,11 +188,29 @@ def added_field(record: GroupChange) -> str:
     return ""
 
 
+def part_field(role: str | None, person_id: str | None, activity_type: str | None) -> str:
+    """The field of one (role, member, activity type) part in a group's score parts hash."""
+    return dumps([role or "", person_id or "", activity_type or ""])
+
+
+def moved_parts(record: ScoreChanged) -> tuple[str, ...]:
+    """Field and new points of every part the score change moved ('' for none left: the
+    field goes), flattened; folded in version order they give the current score's parts."""
+    flat: list[str] = []
+    for c in record.contributions:
+        flat += [part_field(c.role, c.person_id, c.activity_type),
+                 repr(c.raw_after) if c.raw_after != 0 else ""]  # fmt: skip
+    return tuple(flat)
+
+
 def change_call(record: GroupChange, keys: Keys) -> ScriptCall:
     explained = dumps(explanation(record)) if isinstance(record, ScoreChanged) else ""
-    args = (
+    parts = moved_parts(record) if isinstance(record, ScoreChanged) else ()
+    stage_move = isinstance(record, StageChanged)
+    args: tuple[str | int | float, ...] = (
         keys.prefix, record.group_id, _kind(record), record.version,
         dumps(history_entry(record)), added_field(record), HISTORY_LENGTH, explained,
+        STAGE_HISTORY_LENGTH if stage_move else 0, len(parts) // 2, *parts,
     )  # fmt: skip
     return ScriptCall(key=keys.history(record.group_id), args=args)
 

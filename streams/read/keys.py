@@ -32,6 +32,16 @@ class Keys:
         """The explanation of a group's latest engagement move (JSON string)."""
         return f"{self.prefix}explain:{group_id}"
 
+    def score_parts(self, group_id: str) -> str:
+        """A group's current engagement, part by part: hash `["<role>","<person>","<activity
+        type>"]` -> group points (the parts of every score change folded in version order)."""
+        return f"{self.prefix}parts:{group_id}"
+
+    def stage_history(self, group_id: str) -> str:
+        """A group's stage and status moves (all but the oldest beyond 500): sorted set,
+        score = version, member = JSON entry."""
+        return f"{self.prefix}stagehist:{group_id}"
+
     def person(self, person_id: str) -> str:
         """A person's display data: hash of first_name, last_name, job_title, at, deleted."""
         return f"{self.prefix}p:{person_id}"
@@ -71,6 +81,21 @@ class Keys:
     def solution_interests(self) -> str:
         """Set of every solution interest seen (the per-interest distribution's buckets)."""
         return f"{self.prefix}s:sis"
+
+    @property
+    def roles(self) -> str:
+        """Set of every role of a template seen (the missing-role filter's choices)."""
+        return f"{self.prefix}s:roles"
+
+    @property
+    def industries(self) -> str:
+        """Set of every account industry seen (the industry filter's choices)."""
+        return f"{self.prefix}s:industries"
+
+    @property
+    def regions(self) -> str:
+        """Set of every account region seen (the region filter's choices)."""
+        return f"{self.prefix}s:regions"
 
     @property
     def stages(self) -> str:

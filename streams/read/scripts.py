@@ -7,7 +7,8 @@ script touches starts with the tenant's prefix (ARGV[1]), whose hash tag puts th
 from __future__ import annotations
 
 # KEYS[1] group document. ARGV: prefix, group id, version, deleted, document, completeness,
-# engagement, updated (ms), account id, solution interest id, stage, n, n index keys, m, m people.
+# engagement, updated (ms), account id, solution interest id, stage, n, n index keys, m, m people,
+# r, r roles of the group's template.
 SNAPSHOT = """
 local P, gid, version = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local known = redis.call('HGET', P..'versions', gid)
@@ -29,7 +30,8 @@ for _, pid in ipairs(redis.call('SMEMBERS', gm)) do
 end
 redis.call('DEL', gm)
 if ARGV[4] == '1' then
-  redis.call('DEL', KEYS[1], P..'hist:'..gid, P..'explain:'..gid)
+  redis.call('DEL', KEYS[1], P..'hist:'..gid, P..'explain:'..gid, P..'parts:'..gid,
+    P..'stagehist:'..gid)
   for _, f in ipairs({'completeness', 'engagement', 'updated'}) do
     redis.call('ZREM', P..'z:'..f, gid)
   end
@@ -49,6 +51,8 @@ for i = 1, n do index(ARGV[12 + i]) end
 local account = redis.call('HMGET', P..'a:'..ARGV[9], 'industry', 'region')
 if account[1] then index(P..'s:industry:'..account[1]) end
 if account[2] then index(P..'s:region:'..account[2]) end
+local r = tonumber(ARGV[14 + n + m])
+for i = 1, r do redis.call('SADD', P..'s:roles', ARGV[14 + n + m + i]) end
 for pid, _ in pairs(members) do
   redis.call('SADD', gm, pid)
   redis.call('SADD', P..'pg:'..pid, gid)
@@ -59,7 +63,8 @@ return 1
 """
 
 # KEYS[1] group history. ARGV: prefix, group id, record kind, version, history entry,
-# members-added field (or ''), history length, explanation (or '').
+# members-added field (or ''), history length, explanation (or ''), stage history length (0: not
+# a stage move), n, then n pairs of score part field and its points ('' for none).
 CHANGE = """
 local P, gid, version = ARGV[1], ARGV[2], tonumber(ARGV[4])
 local mark = ARGV[3]..'|'..gid
@@ -74,6 +79,17 @@ if deleted then return 1 end
 redis.call('ZADD', KEYS[1], version, ARGV[5])
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[7]) + 1))
 if ARGV[8] ~= '' then redis.call('SET', P..'explain:'..gid, ARGV[8]) end
+local stage_length = tonumber(ARGV[9])
+if stage_length > 0 then
+  local moves = P..'stagehist:'..gid
+  redis.call('ZADD', moves, version, ARGV[5])
+  redis.call('ZREMRANGEBYRANK', moves, 0, -(stage_length + 1))
+end
+local parts = P..'parts:'..gid
+for i = 1, tonumber(ARGV[10]) do
+  local f, points = ARGV[9 + 2 * i], ARGV[10 + 2 * i]
+  if points == '' then redis.call('HDEL', parts, f) else redis.call('HSET', parts, f, points) end
+end
 return 1
 """
 
@@ -112,6 +128,8 @@ if ARGV[4] ~= '1' then
   if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'name', ARGV[5]) end
   if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'industry', ARGV[6]); new[1] = ARGV[6] end
   if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'region', ARGV[7]); new[2] = ARGV[7] end
+  if new[1] then redis.call('SADD', P..'s:industries', new[1]) end
+  if new[2] then redis.call('SADD', P..'s:regions', new[2]) end
 end
 local kinds = {'s:industry:', 's:region:'}
 for _, gid in ipairs(redis.call('SMEMBERS', P..'s:account:'..acc)) do

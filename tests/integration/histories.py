@@ -67,6 +67,7 @@ COUNTRIES = ("US", "US", "US", "DE", "FR")
 ACTIVITY_TYPES = ("page_viewed", "email_opened", "event_attended", "form_filled", "webinar")
 ROLES = ("Decision Maker", "Influencer", "Practitioner", "Champion")
 STAGES = ("Prospect", "Evaluation", "Won", "No response", "Resurgence", "Nowhere")
+REGIONS = ("EMEA", "AMER", "APAC")
 STATUSES = ("Call booked", "Budget approved", "", "x" * 60)
 Emitted: TypeAlias = OutputRecord | DeadLetter
 EMITTED_TYPES = (
@@ -140,6 +141,7 @@ def account_events(rng: random.Random, account_ids: Sequence[str]) -> list[Input
             account_id=account_id,
             name=f"Company {number}",
             industry=rng.choice(("Software", "Banking", "Retail")),
+            region=REGIONS[number % len(REGIONS)],  # not drawn: seeds replay the same histories
         )
         records.append(created)
         if rng.random() < 0.3:

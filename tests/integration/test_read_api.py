@@ -20,7 +20,7 @@ from streams.runtime.provision import ensure_topics
 from tests.integration.engine_harness import tenant_settings
 from tests.integration.read_harness import READ_TOKEN, api_client, api_settings, bearer
 from tests.services import Service
-from tests.unit.read_builders import snapshot
+from tests.unit.read_builders import added, moved, snapshot
 
 pytestmark = pytest.mark.integration
 GROUP = "/groups/acc-1/si-1"
@@ -183,7 +183,62 @@ async def test_operations_and_the_schema(client: httpx.AsyncClient) -> None:
     assert (await client.get("/readyz")).status_code == 200
     schema = (await client.get("/openapi.json")).json()
     assert "/groups/{account_id}/{solution_interest_id}/members" in schema["paths"]
-    assert (await client.get("/docs")).status_code == 200
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert "https://" not in docs.text  # every asset from the API's own origin
+    assert (await client.get("/static-offline-docs/swagger-ui-bundle.js")).status_code == 200
     await client.get(GROUP)
     metrics = (await client.get("/metrics")).text
     assert 'route="/groups/{account_id}/{solution_interest_id}"' in metrics
+
+
+async def test_pages_cover_every_group_once_and_a_full_last_page_has_no_cursor(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # Six groups (acc-1 and five more), engagement with ties: two pages of three, in the
+    # order (engagement descending, group id), and no cursor after the second, full, page.
+    redis = connect(settings.redis_url or "")
+    try:
+        model = ReadModel(redis, Keys.for_tenant(settings.topic_prefix), 60)
+        for n, engagement in enumerate((10.0, 10.0, 5.0, 5.0, 0.0), start=2):
+            await model.write(snapshot(f"acc-{n}", engagement=engagement))
+    finally:
+        await redis.aclose()
+    want = ["acc-1/si-1", "acc-2/si-1", "acc-3/si-1", "acc-4/si-1", "acc-5/si-1", "acc-6/si-1"]
+    for descending in (True, False):
+        seen: list[str] = []
+        params: dict[str, str | int] = {"limit": 3, "descending": str(descending).lower()}
+        pages = 0
+        while True:
+            page = (await client.get("/groups", params=params)).json()
+            pages += 1
+            assert page["total"] == len(want)
+            seen += [item["group_id"] for item in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            params["cursor"] = page["next_cursor"]
+        assert pages == 2
+        scores = {g: 10.0 if g in want[:3] else 5.0 for g in want} | {want[-1]: 0.0}
+        assert seen == sorted(want, key=lambda g: (-scores[g] if descending else scores[g], g))
+
+
+async def test_stage_moves_stay_when_they_leave_the_latest_changes(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # Two stage moves, then 60 membership changes: the latest 50 changes hold no stage move any
+    # more, the stage history still holds both, newest first.
+    redis = connect(settings.redis_url or "")
+    try:
+        model = ReadModel(redis, Keys.for_tenant(settings.topic_prefix), 60)
+        await model.write(moved(snapshot(version=2), "Prospect"))
+        await model.write(moved(snapshot(version=3), "Evaluation", "Prospect"))
+        for version in range(4, 64):
+            await model.write(added(snapshot(version=version), f"p-{version}", "Influencer"))
+    finally:
+        await redis.aclose()
+    body = (await client.get(GROUP)).json()
+    assert len(body["history"]) == 50
+    assert all(entry["kind"] == "membership" for entry in body["history"])
+    assert [(e["version"], e["kind"], e["stage"]) for e in body["stage_history"]] == [
+        (3, "stage", "Evaluation"), (2, "stage", "Prospect"),
+    ]  # fmt: skip

@@ -16,7 +16,13 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from events.records import AccountEvent, BuyingGroupSnapshot, InputRecord, PersonEvent
+from events.records import (
+    AccountEvent,
+    BuyingGroupSnapshot,
+    InputRecord,
+    PersonEvent,
+    ScoreChanged,
+)
 from state.model.group import BuyingGroup
 from streams.ops.settings import Settings
 from streams.read.keys import Keys
@@ -25,6 +31,7 @@ from streams.read.redis_model import ReadModel, connect
 from tests.integration.conftest import standard_config
 from tests.integration.engine_harness import engine_worker, tenant_settings
 from tests.integration.histories import (
+    STATUSES,
     Emitted,
     Outputs,
     chosen_seed,
@@ -50,6 +57,7 @@ from tests.services import Service
 pytestmark = pytest.mark.integration
 ROLES = ("Decision Maker", "Influencer", "Practitioner")
 SECRET_EMAIL, SECRET_PHONE = "grace.hopper@example.com", "+1 555 0100"
+NEW_STATUS = "Pilot agreed"  # never set by a random history
 
 
 @dataclass(frozen=True)
@@ -206,6 +214,18 @@ async def test_every_filter_answers_what_the_reference_model_says(tenant: Tenant
             assert [i["group_id"] for i in answer["items"]] == [
                 g for g, x in groups.items() if x.account_id == account
             ]
+        choices = (await client.get("/filters")).json()
+        industries_of_groups = {industry_of[g.account_id] for g in groups.values()
+                                if g.account_id in industry_of}  # fmt: skip
+        assert {c["value"] for c in choices["industries"]} == industries_of_groups
+        for kind, name in (("industries", "industry"), ("regions", "region"),
+                           ("stages", "stage"), ("solution_interests", "solution_interest_id"),
+                           ("missing_roles", "missing_role")):  # fmt: skip
+            for choice in choices[kind]:
+                found = await all_groups(client, **{name: choice["value"]})
+                assert len(found) == choice["groups"], (kind, choice)
+        assert {c["value"] for c in choices["missing_roles"]} >= set(ROLES)
+        assert choices["regions"], "the history gave no account a region"
         ordered = await all_groups(client, sort="completeness", descending=False)
         completeness = [groups[g].completeness for g in ordered]
         assert completeness == sorted(completeness)
@@ -243,6 +263,48 @@ async def test_a_group_reads_with_names_titles_scores_and_history(tenant: Tenant
         assert sum(row["added"] for row in added) >= current
 
 
+def folded_parts(outputs: tuple[Emitted, ...]) -> dict[str, dict[tuple[str, str, str], float]]:
+    """Every group's score parts as the engine's score changes give them, folded in version
+    order here (the projection folds them in Redis)."""
+    changes = sorted((r for r in outputs if isinstance(r, ScoreChanged)), key=lambda r: r.version)
+    parts: dict[str, dict[tuple[str, str, str], float]] = {}
+    for change in changes:
+        group = parts.setdefault(change.group_id, {})
+        for c in change.contributions:
+            part = (c.role or "", c.person_id or "", c.activity_type or "")
+            group[part] = c.raw_after
+    return {g: {p: x for p, x in found.items() if x != 0} for g, found in parts.items()}
+
+
+async def test_a_groups_breakdown_is_its_current_score_part_by_part(tenant: Tenant) -> None:
+    # Engagement depends on the processing clock (the activity window), so the oracle is the
+    # engine's own output: its latest snapshot's raw score and its score changes.
+    folded = folded_parts(tenant.outputs)
+    explained = 0
+    async with api_client(tenant.settings) as client:
+        for group in tenant.groups.values():
+            body = (await client.get(f"/groups/{group.group_id}")).json()
+            breakdown = body["engagement_breakdown"]
+            if breakdown is None:
+                assert body["engagement_raw"] == 0, group.group_id
+                continue
+            raw = body["engagement_raw"]
+            assert breakdown["engagement_raw"] == raw, group.group_id
+            assert breakdown["adds_up"] is True, group.group_id
+            assert breakdown["total"] == pytest.approx(raw, rel=1e-9, abs=1e-12)
+            got = {(p["role"], p["person_id"], p["activity_type"]): p["points"]
+                   for p in breakdown["parts"]}  # fmt: skip
+            assert got == folded.get(group.group_id, {}), group.group_id
+            assert {person for _r, person, _t in got} <= set(group.members), group.group_id
+            for by in ("by_member", "by_role", "by_activity_type"):
+                total = sum(row["points"] for row in breakdown[by])
+                assert total == pytest.approx(raw, rel=1e-9, abs=1e-12), by
+            vip = [m for m in breakdown["by_member"] if m["person_id"] == "p-vip"]
+            assert all(m["name"] == "Grace Hopper" for m in vip)
+            explained += bool(got)
+    assert explained, "no group has engagement to explain"
+
+
 async def until(check: object, seconds: float = 30.0) -> object:
     deadline = time.monotonic() + seconds
     while True:
@@ -255,11 +317,15 @@ async def until(check: object, seconds: float = 30.0) -> object:
 async def test_a_manual_action_round_trips_and_its_result_is_readable(tenant: Tenant) -> None:
     # A group with a member: that person is in the group's account, so the refusal can only be
     # about the role (which group comes first in the random history varies).
+    # The random history's own stage commands may already have set a status (setting the current
+    # status again is `unchanged`), so the status set here is one the history never sets.
     group = next(group for group in tenant.groups.values() if group.members)
+    assert NEW_STATUS not in STATUSES
+    assert group.stage.status != NEW_STATUS
     person_id = sorted(group.members)[0]
     path = f"/groups/{group.group_id}"
     async with api_client(tenant.settings) as client:
-        answer = await client.put(f"{path}/status", json={"status": "Call booked"},
+        answer = await client.put(f"{path}/status", json={"status": NEW_STATUS},
                                   headers=bearer())  # fmt: skip
         assert answer.status_code == 202, answer.text
         (status_id,) = answer.json()["command_ids"]
@@ -283,7 +349,7 @@ async def test_a_manual_action_round_trips_and_its_result_is_readable(tenant: Te
         assert refused["reason"] == "unknown_role"
 
         async def status() -> bool:
-            return bool((await client.get(path)).json()["status"] == "Call booked")
+            return bool((await client.get(path)).json()["status"] == NEW_STATUS)
 
         assert await until(status)
 

@@ -19,6 +19,8 @@ from events.records import (
     ScoreChanged,
     ScoreContribution,
     Source,
+    StageChanged,
+    StageChangeKind,
     group_id_for,
 )
 
@@ -180,3 +182,19 @@ def result(command_id: str, snap: BuyingGroupSnapshot) -> CommandResult:
 
 def later(snap: BuyingGroupSnapshot, **changes: object) -> BuyingGroupSnapshot:
     return replace(snap, version=snap.version + 1, **changes)  # type: ignore[arg-type]
+
+
+def moved(snap: BuyingGroupSnapshot, stage: str, previous: str | None = None) -> StageChanged:
+    return StageChanged(
+        group_id=snap.group_id,
+        account_id=snap.account_id,
+        solution_interest_id=snap.solution_interest_id,
+        version=snap.version,
+        cause=snap.cause,
+        emitted_at=snap.emitted_at,
+        kind=StageChangeKind.STAGE,
+        previous_stage=previous,
+        stage=stage,
+        source=Source.MANUAL,
+        actor="user-1",
+    )

@@ -28,7 +28,27 @@ async def test_the_page_and_its_assets_are_served_with_their_types_and_policy() 
     for name in ("app.js", "charts.js", "style.css"):
         answer = await get(f"/page/{name}")
         assert answer.status_code == 200, name
-        assert answer.headers["content-type"] == TYPES[name]
+        assert answer.headers["content-type"] == TYPES["." + name.rsplit(".", 1)[1]]
+
+
+async def test_every_module_a_module_imports_is_served() -> None:
+    files = page_files()
+    imported = {
+        name
+        for content in files.values()
+        for name in re.findall(r'from "\./([\w-]+\.js)"', content.decode())
+    }
+    assert {"api.js", "dom.js", "charts.js", "overview.js", "browse.js", "group.js"} <= imported
+    for name in imported:
+        answer = await get(f"/page/{name}")
+        assert answer.status_code == 200, name
+        assert answer.headers["content-type"].startswith("text/javascript"), name
+
+
+def test_every_file_of_the_page_stays_small() -> None:
+    # House style: modules under about 300 lines; the page is split by concern.
+    for name, content in page_files().items():
+        assert len(content.decode().splitlines()) <= 300, name
 
 
 async def test_anything_else_under_page_is_404() -> None:

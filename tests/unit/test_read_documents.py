@@ -40,13 +40,14 @@ def test_a_snapshot_call_is_the_same_bytes_every_time() -> None:
     group = snapshot(members=(("p-2", "Influencer"), ("p-1", "Decision Maker")))
     first, second = snapshot_call(group, KEYS), snapshot_call(group, KEYS)
     assert first == second
-    assert first.args[-3:] == (2, "p-1", "p-2")  # members, sorted
+    roles = ("Decision Maker", "Influencer", "Practitioner")
+    assert first.args[-7:] == (2, "p-1", "p-2", 3, *roles)  # members, then roles, sorted
 
 
 def test_a_deleted_group_lists_no_members() -> None:
     call = snapshot_call(snapshot(members=(("p-1", "Influencer"),), deleted=True), KEYS)
     assert call.args[3] == "1"
-    assert call.args[-1] == 0
+    assert call.args[-2:] == (0, 0)  # no members, no roles
 
 
 def test_only_name_and_title_of_a_person_reach_redis() -> None:

@@ -2,7 +2,8 @@
 
 Reads come from Redis (streams.read.api.queries), manual actions go to the commands topic
 (streams.read.api.publisher); the dashboard page is at / (streams.read.api.dashboard). OpenAPI
-schema at /openapi.json, its page at /docs; /healthz, /readyz and /metrics as on the workers.
+schema at /openapi.json, its page at /docs (Swagger UI), whose scripts and styles come from the
+fastapi-offline package (no CDN); /healthz, /readyz and /metrics as on the workers.
 Mutating endpoints need a bearer token of BG_API_TOKENS (its actor signs the commands): 401
 without one, 403 for a token of BG_API_READ_TOKENS; read endpoints need one of
 BG_API_READ_TOKENS (or a write token) when that is set, and are open otherwise.
@@ -20,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from redis.asyncio import Redis
 
@@ -177,7 +179,8 @@ def create_app(settings: Settings, ctx: ApiContext | None = None) -> FastAPI:
             await context.publisher.stop()
             await context.redis.aclose()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs with its assets from the package, no CDN
+        redoc_url=None,  # ReDoc draws its logo from its own CDN: /docs only
         title="buying-groups",
         summary="Buying groups read from Redis; manual actions published as commands.",
         version="1",

@@ -1,4 +1,4 @@
-"""The dashboard page: HTML, one JS module, its charts and a style sheet, shipped in the package
+"""The dashboard page: HTML, JS modules (one per concern) and a style sheet, shipped in the package
 (streams/read/api/page/) and served by the API from the same origin; it reads the API with
 the browser's fetch and loads nothing from anywhere else (its Content-Security-Policy says so).
 
@@ -12,10 +12,9 @@ from importlib import resources
 from fastapi import APIRouter, HTTPException, Path, Response
 
 TYPES = {
-    "index.html": "text/html; charset=utf-8",
-    "app.js": "text/javascript; charset=utf-8",
-    "charts.js": "text/javascript; charset=utf-8",
-    "style.css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
 }
 POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -28,10 +27,18 @@ HEADERS = {
 }
 
 
+def media_type(name: str) -> str:
+    return TYPES["." + name.rpartition(".")[2]]
+
+
 def page_files() -> dict[str, bytes]:
-    """The page's files, read from the package."""
+    """The page's files (index.html, its JS modules, its style sheet), read from the package."""
     folder = resources.files("streams.read.api") / "page"
-    return {name: (folder / name).read_bytes() for name in TYPES}
+    return {
+        f.name: f.read_bytes()
+        for f in folder.iterdir()
+        if f.is_file() and "." + f.name.rpartition(".")[2] in TYPES
+    }
 
 
 def page_routes() -> APIRouter:
@@ -39,7 +46,7 @@ def page_routes() -> APIRouter:
     files = page_files()
 
     def answer(name: str) -> Response:
-        return Response(files[name], media_type=TYPES[name], headers=HEADERS)
+        return Response(files[name], media_type=media_type(name), headers=HEADERS)
 
     @router.get("/", response_class=Response)
     async def index() -> Response:
@@ -47,7 +54,7 @@ def page_routes() -> APIRouter:
 
     @router.get("/page/{name}", response_class=Response)
     async def asset(name: str = Path(max_length=40)) -> Response:
-        if name not in TYPES or name == "index.html":
+        if name not in files or name == "index.html":
             raise HTTPException(404, f"no file {name!r} in the page")
         return answer(name)
 

@@ -152,9 +152,75 @@ class Group(BaseModel):
     created_at: str
     updated_at: str
     history: list[dict[str, Any]] = Field(description="latest changes, newest first (at most 50)")
-    explanation: dict[str, Any] | None = Field(
+    explanation: EngagementMove | None = Field(
         description="the latest engagement move: contributions per member, role, activity type"
     )
+    engagement_breakdown: EngagementBreakdown | None = Field(
+        description="the current raw score: points per member, role and activity type"
+    )
+    stage_history: list[dict[str, Any]] = Field(
+        description="stage and status moves, newest first (at most 500)"
+    )
+
+
+class MovedPart(BaseModel):
+    role: str | None
+    person_id: str | None
+    activity_type: str | None
+    weight: float = Field(description="the role's share W(role) after the move")
+    raw_before: float = Field(description="the part's group points before the move")
+    raw_after: float = Field(description="the part's group points after the move")
+
+
+class EngagementMove(BaseModel):
+    """The latest score change: the parts it moved add up to the change of the raw score."""
+
+    version: int
+    trigger: str
+    engagement_raw_previous: float
+    engagement_raw: float
+    engagement: float
+    reference: float
+    reference_version: int
+    contributions: list[MovedPart]
+
+
+class ScorePart(BaseModel):
+    role: str
+    person_id: str
+    name: str | None
+    activity_type: str
+    points: float = Field(description="group points: W(role) * the member's points of the type")
+
+
+class MemberPoints(BaseModel):
+    person_id: str
+    name: str | None
+    roles: list[str]
+    points: float
+
+
+class RolePoints(BaseModel):
+    role: str
+    points: float
+
+
+class ActivityPoints(BaseModel):
+    activity_type: str
+    points: float
+
+
+class EngagementBreakdown(BaseModel):
+    """The current raw score, part by part, and summed per member, role and activity type."""
+
+    version: int = Field(description="the group version of the latest score change")
+    engagement_raw: float = Field(description="the raw score of the latest score change")
+    total: float = Field(description="the sum of the parts")
+    adds_up: bool = Field(description="whether the parts give engagement_raw")
+    parts: list[ScorePart]
+    by_member: list[MemberPoints]
+    by_role: list[RolePoints]
+    by_activity_type: list[ActivityPoints]
 
 
 class GroupSummary(BaseModel):
@@ -183,6 +249,21 @@ class Distributions(BaseModel):
     engagement: dict[str, int]
     solution_interest: dict[str, int]
     stage: dict[str, int]
+
+
+class FilterValue(BaseModel):
+    value: str
+    groups: int = Field(description="groups with this value (for a role: groups missing it)")
+
+
+class FilterValues(BaseModel):
+    """What each list filter of /groups can take."""
+
+    solution_interests: list[FilterValue]
+    stages: list[FilterValue]
+    missing_roles: list[FilterValue]
+    industries: list[FilterValue]
+    regions: list[FilterValue]
 
 
 class TopMember(BaseModel):

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from events.errors import Unavailable
 from streams.read import scripts
 from streams.read.api.filters import Cursor, GroupFilter, filter_args
+from streams.read.breakdown import engagement_breakdown
 from streams.read.keys import Keys
 from streams.read.redis_model import TRANSIENT
 
@@ -55,7 +56,8 @@ class ReadQueries:
         self._filter = redis.register_script(scripts.FILTER)
 
     async def group(self, group_id: str) -> dict[str, Any] | None:
-        """One group with names and titles, explanation and latest changes; None if unknown."""
+        """One group with names and titles, the explanation and breakdown of its engagement,
+        latest changes and stage moves; None if unknown."""
         try:
             return await self._group(group_id)
         except TRANSIENT as exc:
@@ -67,7 +69,9 @@ class ReadQueries:
             pipe.get(k.group(group_id))
             pipe.zrevrange(k.history(group_id), 0, -1)
             pipe.get(k.explanation(group_id))
-            raw, history, explained = await pipe.execute()
+            pipe.hgetall(k.score_parts(group_id))
+            pipe.zrevrange(k.stage_history(group_id), 0, -1)
+            raw, history, explained, parts, moves = await pipe.execute()
         if raw is None:
             return None
         document: dict[str, Any] = json.loads(raw)
@@ -81,7 +85,11 @@ class ReadQueries:
             member["name"] = " ".join(part for part in (first, last) if part) or None
             member["job_title"] = title
         document["history"] = [json.loads(entry) for entry in history]
-        document["explanation"] = json.loads(explained) if explained else None
+        document["stage_history"] = [json.loads(entry) for entry in moves]
+        latest = json.loads(explained) if explained else None
+        document["explanation"] = latest
+        names = {m["person_id"]: m["name"] for m in document["members"]}
+        document["engagement_breakdown"] = engagement_breakdown(parts, latest, names)
         return document
 
     async def exists(self, group_id: str) -> bool:
@@ -92,16 +100,18 @@ class ReadQueries:
 
     async def groups(self, chosen: GroupFilter, cursor: Cursor | None, size: int) -> Page:
         """One page of the groups that match `chosen`, in its order, after `cursor`."""
-        key, args = filter_args(chosen, self.keys, cursor, size)
+        # One row more than the page: a cursor only when a next page has a row to show (a full
+        # last page used to give a cursor to an empty page).
+        key, args = filter_args(chosen, self.keys, cursor, size + 1)
         try:
             total, *flat = await self._filter(keys=[key], args=args)
-            ids = flat[0::2]
+            ids, scores = flat[0::2][:size], flat[1::2][:size]
             documents = await self.redis.mget([self.keys.group(i) for i in ids]) if ids else []
         except TRANSIENT as exc:
             raise Unavailable(f"redis: {type(exc).__name__}") from exc
         items = [summary(json.loads(d)) for d in documents if d is not None]
-        more = len(ids) == size and ids
-        next_cursor = Cursor(float(flat[-1]), ids[-1]).encode() if more else None
+        more = len(flat) > 2 * size
+        next_cursor = Cursor(float(scores[-1]), ids[-1]).encode() if more else None
         return Page(total=int(total), items=items, next_cursor=next_cursor)
 
     async def distributions(self) -> dict[str, Any]:
@@ -131,6 +141,36 @@ class ReadQueries:
             "solution_interest": dict(zip(interests, sizes[: len(interests)], strict=True)),
             "stage": dict(zip([*stages, "none"], sizes[len(interests) :], strict=True)),
         }
+
+    async def filter_values(self) -> dict[str, list[dict[str, Any]]]:
+        """The values each list filter can take, with how many groups have each: solution
+        interests, stages, missing roles (groups missing it), industries and regions (values
+        no group has any more are left out; a role stays, 0 when no group misses it)."""
+        k = self.keys
+        kinds = {
+            "solution_interests": (k.solution_interests, k.by_interest),
+            "stages": (k.stages, k.by_stage),
+            "missing_roles": (k.roles, k.by_missing_role),
+            "industries": (k.industries, k.by_industry),
+            "regions": (k.regions, k.by_region),
+        }
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for seen, _index in kinds.values():
+                    pipe.smembers(seen)
+                values = [sorted(found) for found in await pipe.execute()]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for (_seen, index), names in zip(kinds.values(), values, strict=True):
+                    for name in names:
+                        pipe.scard(index(name))
+                sizes = iter(await pipe.execute())
+        except TRANSIENT as exc:
+            raise Unavailable(f"redis: {type(exc).__name__}") from exc
+        out: dict[str, list[dict[str, Any]]] = {}
+        for kind, names in zip(kinds, values, strict=True):
+            counted = [{"value": name, "groups": next(sizes)} for name in names]
+            out[kind] = [c for c in counted if c["groups"] or kind == "missing_roles"]
+        return out
 
     async def top_groups(self, size: int) -> list[dict[str, Any]]:
         try:

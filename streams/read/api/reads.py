@@ -13,6 +13,7 @@ from streams.read.api.filters import Cursor, GroupFilter, SortField
 from streams.read.api.models import (
     CommandOutcome,
     Distributions,
+    FilterValues,
     Group,
     GroupPage,
     GroupQuery,
@@ -92,6 +93,12 @@ def read_routes(ctx: ApiContext) -> APIRouter:
     async def distributions() -> Any:
         """Groups per completeness band, engagement band, solution interest and stage."""
         return await queries.distributions()
+
+    @router.get("/filters", response_model=FilterValues)
+    async def filter_values() -> Any:
+        """The values of the list filters of /groups (solution interest, stage, missing role,
+        industry, region), each with its number of groups."""
+        return await queries.filter_values()
 
     @router.get("/top/groups", response_model=list[GroupSummary])
     async def top_groups(limit: Annotated[int, Query(ge=1, le=50)] = 5) -> Any:
