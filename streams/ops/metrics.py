@@ -60,8 +60,8 @@ class Metrics:
         )  # fmt: skip
         self.settled = Counter(
             "bg_commit_offsets_settled",
-            "Input offsets the input ledger had applied, handed to the consumer as acknowledged so"
-            " that its committed offset moves on (Faust had lost their acknowledgement)",
+            "Input offsets the input ledger had applied that the engine committed past itself"
+            " (Faust had lost their acknowledgement, so its committed offset stood still)",
             ["topic"], registry=r,
         )  # fmt: skip
         self.forgotten = Counter(

@@ -198,7 +198,7 @@ def ordered_inputs(
 
     def settled(topic: str, offsets: int) -> None:
         engine.emitter.metrics.settled.labels(topic).inc(offsets)
-        log.info("%s: %d applied offsets settled for the consumer's commit", topic, offsets)
+        log.info("%s: committed past %d offsets the input ledger had applied", topic, offsets)
 
     inputs = OrderedInputs(
         app=engine.app,

@@ -55,8 +55,11 @@ class OrderedInputs:
     enabled: bool = True
     counted: Counted | None = None
     settled: Callable[[str, int], None] | None = None
-    _holes: CommitHoles = field(default_factory=CommitHoles)
+    _holes: CommitHoles = field(init=False)
     _last_applied: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._holes = CommitHoles(min_age_s=self.interval_s)
 
     @property
     def subscribed(self) -> tuple[str, ...]:
@@ -98,7 +101,7 @@ class OrderedInputs:
             if stalled:
                 await self.app.consumer.seek(TP(topic, partition), stalled[0].offset)
             applied_up_to = self.ledger.expected(topic, partition)
-            settled = self._holes.settle(self.app.consumer, topic, partition, applied_up_to)
+            settled = await self._holes.settle(self.app.consumer, topic, partition, applied_up_to)
             if settled and self.settled is not None:
                 self.settled(topic, settled)
 

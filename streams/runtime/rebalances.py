@@ -21,14 +21,16 @@ rebalance the fetch loop can set the partition's read position back to a record 
 the rebalance, so the records re-read below it are dropped unacknowledged. The engine applied
 those records (its ledger says so, and read any it had not from the broker), but the committed
 offset, which SREs watch as lag and which a restart resumes from, would never move again. On each
-catch-up tick every agent hands Faust, as acknowledged, the offsets its ledger has applied that
-lie between the committed offset and the first acknowledged one, once two ticks in a row found
-that hole at the same committed offset (a commit in flight has taken its offsets off the list
-before it lands).
+catch-up tick every agent checks its partitions, and when a hole has stayed at the same committed
+offset for a catch-up interval, commits, through Faust's own commit path, up to the first
+acknowledged offset or the ledger's next offset, whichever comes first. (Marking the offsets as
+acknowledged instead is not enough: Faust folds its own gap records into the same list, and the
+duplicates then let its commit move one offset per commit interval.)
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -99,37 +101,48 @@ def hole_at(consumer: Any, topic: str, partition: int, applied_up_to: int) -> in
 
 
 class CommitHoles:
-    """Settles a partition's hole once two checks in a row found it at the same offset."""
+    """Commits past a partition's hole once checks have found it at the same offset for
+    `min_age_s` (catch-up ticks can arrive in a burst after an outage, so a count of checks
+    would not do; a commit in flight has taken its offsets off the list before it lands)."""
 
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, int], int] = {}
+    def __init__(self, min_age_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.min_age_s = min_age_s
+        self._clock = clock
+        self._seen: dict[tuple[str, int], tuple[int, float]] = {}
 
-    def settle(self, consumer: Any, topic: str, partition: int, applied_up_to: int) -> int:
-        """How many offsets were handed to `consumer` as acknowledged (see `settle_commit`)."""
+    async def settle(self, consumer: Any, topic: str, partition: int, applied_up_to: int) -> int:
+        """How many offsets were committed past a hole (see `commit_applied`)."""
+        key = (topic, partition)
         hole = hole_at(consumer, topic, partition, applied_up_to)
-        last = self._seen.pop((topic, partition), None)
         if hole is None:
+            self._seen.pop(key, None)
             return 0
-        if hole != last:
-            self._seen[(topic, partition)] = hole
+        now = self._clock()
+        seen = self._seen.get(key)
+        if seen is None or seen[0] != hole:
+            self._seen[key] = (hole, now)
             return 0
-        return settle_commit(consumer, topic, partition, applied_up_to)
+        if now - seen[1] < self.min_age_s:
+            return 0
+        del self._seen[key]
+        return await commit_applied(consumer, topic, partition, applied_up_to)
 
 
-def settle_commit(consumer: Any, topic: str, partition: int, applied_up_to: int) -> int:
-    """Marks as acknowledged, in `consumer`'s books, the offsets of `topic`/`partition` from its
-    committed offset up to (not including) the first acknowledged one or `applied_up_to` (the
-    input ledger's next offset due), whichever comes first; returns how many. Nothing is marked
-    when the partition has no committed offset yet or its head is acknowledged already."""
+async def commit_applied(consumer: Any, topic: str, partition: int, applied_up_to: int) -> int:
+    """Commits `topic`/`partition` through `consumer`'s own commit path up to the first
+    acknowledged offset or `applied_up_to` (the input ledger's next offset due), whichever comes
+    first, and drops the acknowledgements below it from `consumer`'s books; returns how many
+    offsets the commit moved past. Nothing is committed when the partition has no committed
+    offset yet, its head is acknowledged already, or the commit does not land."""
     committed = hole_at(consumer, topic, partition, applied_up_to)
     if committed is None:
         return 0
     tp = TP(topic, partition)
-    index: set[int] = consumer._acked_index[tp]
     acked: list[int] = consumer._acked[tp]
     end = min([applied_up_to, *(o for o in acked if o >= committed)])
-    settled = [o for o in range(committed, end) if o not in index]
-    index.update(settled)
-    acked.extend(settled)
-    acked.sort()
-    return len(settled)
+    if end <= committed or not await consumer._commit_offsets({tp: end}):
+        return 0
+    acked[:] = [o for o in acked if o >= end]
+    index: set[int] = consumer._acked_index[tp]
+    index.difference_update([o for o in index if o < end])
+    return end - committed

@@ -14,14 +14,15 @@ from faust.types.tuples import Message
 from intervaltree import IntervalTree  # type: ignore[import-untyped]
 from mode.utils.queues import FlowControlEvent
 
-from streams.runtime.rebalances import CommitHoles, InFlight, settle_commit
+from streams.runtime.rebalances import CommitHoles, InFlight, commit_applied
 
 TOPIC = "bg.persons"
 
 
 class Books:
     """Faust's consumer bookkeeping (acknowledgement and commit arithmetic are Faust's own
-    methods) without the consumer's Kafka client and threads."""
+    methods) without the consumer's Kafka client and threads: a commit lands in `commits` (or
+    does not, with `lands` False) and moves the committed offset as Faust's commit path does."""
 
     ack = Consumer.ack
     _new_offset = Consumer._new_offset
@@ -35,6 +36,14 @@ class Books:
         self._unacked_messages: WeakSet[Message] = WeakSet()
         self._waiting_for_ack = None
         self._n_acked = 0
+        self.commits: list[dict[TP, int]] = []
+        self.lands = True
+
+    async def _commit_offsets(self, offsets: dict[TP, int]) -> bool:
+        if self.lands:
+            self.commits.append(dict(offsets))
+            self._committed_offset.update(offsets)
+        return self.lands
 
 
 @pytest.fixture
@@ -46,7 +55,7 @@ def record(offset: int, partition: int = 1) -> Message:
     return Message(TOPIC, partition, offset, 0.0, 0, {}, b"k", b"v", None)
 
 
-def test_a_hole_at_the_head_stops_the_commit_and_settling_moves_it_to_the_ledger(
+async def test_a_hole_at_the_head_stops_the_commit_and_the_ledger_commits_past_it(
     consumer: Any,
 ) -> None:
     tp = TP(TOPIC, 1)
@@ -55,37 +64,65 @@ def test_a_hole_at_the_head_stops_the_commit_and_settling_moves_it_to_the_ledger
         assert consumer.ack(record(offset))
     assert consumer._new_offset(tp) is None
 
-    assert settle_commit(consumer, TOPIC, 1, applied_up_to=69) == 2
-    assert consumer._new_offset(tp) == 69
+    assert await commit_applied(consumer, TOPIC, 1, applied_up_to=69) == 2
+    assert consumer.commits == [{tp: 8}]
+    assert consumer._new_offset(tp) == 69  # Faust's own commit goes on from there
 
 
-def test_settling_stops_at_the_ledger_when_the_ledger_is_behind_the_acknowledged(
+async def test_the_commit_stops_at_the_ledger_when_the_ledger_is_behind_the_acknowledged(
     consumer: Any,
 ) -> None:
     tp = TP(TOPIC, 1)
     consumer._committed_offset[tp] = 10
     consumer.ack(record(20))
-    assert settle_commit(consumer, TOPIC, 1, applied_up_to=15) == 5
-    assert consumer._new_offset(tp) == 15  # 15..19 not applied: the commit waits for them
+    assert await commit_applied(consumer, TOPIC, 1, applied_up_to=15) == 5
+    assert consumer.commits == [{tp: 15}]
+    assert consumer._new_offset(tp) is None  # 15..19 are not applied: the commit waits
 
 
-def test_nothing_is_settled_without_a_hole_or_a_commit(consumer: Any) -> None:
+async def test_nothing_is_committed_without_a_hole_a_commit_or_a_landing(consumer: Any) -> None:
     tp = TP(TOPIC, 1)
-    assert settle_commit(consumer, TOPIC, 1, applied_up_to=5) == 0  # never committed
+    assert await commit_applied(consumer, TOPIC, 1, applied_up_to=5) == 0  # never committed
     consumer._committed_offset[tp] = 3
     consumer.ack(record(3))
     consumer.ack(record(4))
-    assert settle_commit(consumer, TOPIC, 1, applied_up_to=9) == 0  # head acknowledged
+    assert await commit_applied(consumer, TOPIC, 1, applied_up_to=9) == 0  # head acknowledged
     assert consumer._new_offset(tp) == 5
     consumer._committed_offset[tp] = 9
-    assert settle_commit(consumer, TOPIC, 1, applied_up_to=9) == 0  # committed up to the ledger
+    assert await commit_applied(consumer, TOPIC, 1, applied_up_to=9) == 0  # up to the ledger
+    consumer._committed_offset[tp] = 6
+    consumer.lands = False
+    assert await commit_applied(consumer, TOPIC, 1, applied_up_to=9) == 0  # broker away
+    assert consumer.commits == []
+    assert consumer._committed_offset[tp] == 6
 
 
-def test_an_empty_acknowledged_list_is_settled_up_to_the_ledger(consumer: Any) -> None:
+async def test_an_empty_acknowledged_list_is_committed_up_to_the_ledger(consumer: Any) -> None:
     tp = TP(TOPIC, 2)
     consumer._committed_offset[tp] = 6
-    assert settle_commit(consumer, TOPIC, 2, applied_up_to=41) == 35
-    assert consumer._new_offset(tp) == 41
+    assert await commit_applied(consumer, TOPIC, 2, applied_up_to=41) == 35
+    assert consumer._committed_offset[tp] == 41
+
+
+async def test_a_hole_is_committed_past_only_once_it_has_stood_for_the_interval(
+    consumer: Any,
+) -> None:
+    tp = TP(TOPIC, 3)
+    now = [100.0]
+    holes = CommitHoles(min_age_s=15.0, clock=lambda: now[0])
+    consumer._committed_offset[tp] = 4
+    consumer.ack(record(9, partition=3))
+    for _ in range(5):  # a burst of catch-up ticks after an outage: one moment, no commit
+        assert await holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 0
+    now[0] += 10.0
+    consumer._committed_offset[tp] = 6  # a commit landed: a new hole, timed afresh
+    assert await holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 0
+    now[0] += 14.0
+    assert await holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 0
+    now[0] += 1.0
+    assert await holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 3  # 6, 7, 8
+    assert consumer.commits == [{tp: 9}]
+    assert consumer._new_offset(tp) == 10
 
 
 class Stream:
@@ -127,17 +164,3 @@ async def test_clearing_the_buffers_forgets_only_the_records_no_agent_began(cons
     with pytest.raises(StopAsyncIteration):
         await events.__anext__()
     assert not in_flight.begun(begun)
-
-
-def test_a_hole_is_settled_only_when_two_checks_in_a_row_find_it_at_the_same_offset(
-    consumer: Any,
-) -> None:
-    tp = TP(TOPIC, 3)
-    holes = CommitHoles()
-    consumer._committed_offset[tp] = 4
-    consumer.ack(record(9, partition=3))
-    assert holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 0  # maybe a commit in flight
-    consumer._committed_offset[tp] = 6  # it landed: a new offset, checked afresh
-    assert holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 0
-    assert holes.settle(consumer, TOPIC, 3, applied_up_to=10) == 3  # 6, 7, 8
-    assert consumer._new_offset(tp) == 10
