@@ -1,7 +1,7 @@
 """The engine's state on disk, read from a stopped worker's RocksDB tables (read-only).
 
 The `accounts` table holds each account in parts (the account with its buying groups, and its
-people with their activity logs in shards; see streams.runtime.account_store); `person-routes` one
+people with their activity logs in shards; see streams.stores.account_store); `person-routes` one
 small value per person. Per person and per group, the share of the
 account values is measured by encoding each part alone with the engine's own state codec.
 """
@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rocksdict import AccessType, Options, Rdict
 
-from streams.runtime.account_store import AccountStore
 from streams.runtime.state_codec import HEADER, encode_value
+from streams.stores.account_store import AccountStore
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,7 +3,7 @@
 An account's people are kept this way: an activity changes one person, and copying a mapping of
 every person of a big account for it (and freeing the old one) cost more than the rest of the
 rule. A key's shard is the CRC-32 of its UTF-8 bytes modulo ``SHARDS``, the same in every
-process, so that storage can keep one value per shard (see ``streams.runtime.account_store``) and
+process, so that storage can keep one value per shard (see ``streams.stores.account_store``) and
 rewrite only the shards a change touched. Pickling a whole mapping keeps the items only.
 """
 

@@ -15,7 +15,6 @@ nothing sends no tick. Partitions whose references are both calibrated answer it
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from state.model.account import GROUP_REFERENCE_FLOOR, PERSON_REFERENCE_FLOOR
 from state.model.changes import TickKind
@@ -30,12 +29,14 @@ from streams.runtime.internal import CalibrationRound, CalibrationSample, Tick
 from streams.runtime.outputs import InputMessage
 from streams.runtime.state_codec import decode_value, encode_value
 
+NAME = "calibrate_references"
 CURRENT_KEY = b"\x00current"
 
 
 class Calibrator:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.emitter = engine.emitter.for_agent()
         self.rounds = engine.table("calibration-rounds", 1)
         self.ticks_topic = engine.settings.internal_topics.account_ticks
 
@@ -72,7 +73,8 @@ class Calibrator:
             group_reference=group,
         )
         self.rounds[CURRENT_KEY] = encode_value(tick)
-        await self.engine.broadcast(self.ticks_topic, tick, self.engine.settings.partitions)
+        partitions = self.engine.settings.partitions
+        await self.engine.broadcast(self.ticks_topic, tick, partitions, self.emitter)
 
     def _calibrated(
         self, samples: tuple[CalibrationSample, ...], previous: tuple[Reference, Reference]
@@ -106,10 +108,17 @@ class Calibrator:
 
 def register(engine: Engine) -> None:
     calibrator = Calibrator(engine)
-    topic = engine.topic(engine.settings.internal_topics.calibration)
 
-    async def calibrate_references(stream: Any) -> None:
-        async for event in engine.events(stream):
-            await guarded(engine, "calibrate_references", InputMessage.of(event), calibrator.handle)
+    async def handle(message: InputMessage) -> None:
+        await guarded(
+            engine, "calibrate_references", message, calibrator.handle, calibrator.emitter
+        )
 
-    engine.app.agent(topic, name="calibrate_references", concurrency=1)(calibrate_references)
+    engine.agent(
+        NAME,
+        engine.topic(engine.settings.internal_topics.calibration),
+        handle,
+        calibrator.emitter,
+        tables=(calibrator.rounds,),
+        waits_for_config=False,
+    )

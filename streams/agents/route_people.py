@@ -10,9 +10,7 @@ seen yet (`parked-activities`). The decisions are `state.routing.routes.route` a
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
-from typing import Any
 
 from events.dead_letters import DeadLetterKind
 from events.decoding import Decoded, DecodeFailure, future_timestamp_failure
@@ -33,6 +31,7 @@ class PeopleRouter:
     def __init__(self, engine: Engine) -> None:
         settings = engine.settings
         self.engine = engine
+        self.emitter = engine.emitter.for_agent()
         self.topics = settings.topics
         self.ticks_topic = settings.internal_topics.person_ticks
         self.routes = engine.table("person-routes", settings.partitions)
@@ -40,7 +39,7 @@ class PeopleRouter:
         self.changes_topic = settings.internal_topics.account_changes
         self.ttl = timedelta(seconds=settings.pending_activity_ttl_s)
         self.rerouting = Rerouting(
-            engine.emitter, settings.internal_topics.rerouted_people, settings.partitions
+            self.emitter, settings.internal_topics.rerouted_people, settings.partitions
         )
         self.input_topics = (
             settings.topics.persons,
@@ -54,6 +53,7 @@ class PeopleRouter:
             table=self.routes,
             handle=self.handle,
             topics=self.input_topics,
+            emitter=self.emitter,
         )
 
     async def handle(self, message: InputMessage) -> None:
@@ -74,13 +74,13 @@ class PeopleRouter:
             else await self.engine.decode_as(value, ActivityEvent)
         )
         if isinstance(decoded, DecodeFailure):
-            await self.engine.emitter.dead_letter(message, decoded)
+            await self.emitter.dead_letter(message, decoded)
             return
         record = decoded.record
         now = wall_clock()
         too_new = future_timestamp_failure(record, now=now)
         if too_new is not None:
-            await self.engine.emitter.dead_letter(message, too_new)
+            await self.emitter.dead_letter(message, too_new)
             return
         if not rerouted and await self.rerouting.moved(message, state_key(record)):
             return
@@ -100,20 +100,18 @@ class PeopleRouter:
 
     async def _follow(self, message: InputMessage, routed: Routed, person_key: bytes) -> None:
         if routed.ignored is NotRouted.STALE:
-            self.engine.emitter.metrics.ignored.labels("stale_profile").inc()
+            self.emitter.metrics.ignored.labels("stale_profile").inc()
         elif routed.ignored is not None:
             error = BadInput(f"activity cannot be routed: {routed.ignored}")
-            await self.engine.emitter.dead_letter(
+            await self.emitter.dead_letter(
                 message, error, kind=DeadLetterKind(routed.ignored.value)
             )
-        sent = []
         for delivery in routed.deliveries:
             change = RoutedChange(account_id=delivery.account_id, change=delivery.change)
             key, value = delivery.account_id.encode(), encode_value(change)
-            sent.append(await self.engine.emitter.send(self.changes_topic, key, value))
-        # The route is stored once its deliveries are published (see Emitter), so that a worker
-        # killed in between routes the input again from the old route.
-        await asyncio.gather(*sent)
+            await self.emitter.send(self.changes_topic, key, value)
+        # The route is stored with the batch, once its deliveries are published (see AgentLoop),
+        # so that a worker killed in between routes the input again from the old route.
         if routed.person_route is not None:
             self.routes[person_key] = encode_value(routed.person_route)
 
@@ -132,7 +130,7 @@ class PeopleRouter:
         self.parked[key] = encode_value(parked)
         if overflow is not None:
             error = BadInput(f"too many activities wait for person {activity.person_id}")
-            await self.engine.emitter.dead_letter(message, error, kind=DeadLetterKind.PARKING_FULL)
+            await self.emitter.dead_letter(message, error, kind=DeadLetterKind.PARKING_FULL)
 
     async def _release(self, key: bytes, person_route: PersonRoute) -> None:
         parked = self._parked(key)
@@ -162,7 +160,7 @@ class PeopleRouter:
                     f"activity {item.activity.activity_id}: no profile for person "
                     f"{item.activity.person_id} within {self.ttl.total_seconds():.0f}s"
                 )
-                await self.engine.emitter.dead_letter(
+                await self.emitter.dead_letter(
                     _item_message(item), error, DeadLetterKind.UNKNOWN_PERSON
                 )
 
@@ -183,11 +181,10 @@ def _item_message(item: ParkedActivity) -> InputMessage:
 
 def register(engine: Engine) -> None:
     router = PeopleRouter(engine)
-    topic = engine.topic(*router.inputs.subscribed)
-
-    async def route_people(stream: Any) -> None:
-        await engine.config_ready.wait()
-        async for event in engine.events(stream):
-            await router.inputs.handle(InputMessage.of(event))
-
-    engine.app.agent(topic, name="route_people", concurrency=1)(route_people)
+    engine.agent(
+        "route_people",
+        engine.topic(*router.inputs.subscribed),
+        router.inputs.handle,
+        router.emitter,
+        tables=(router.routes, router.parked),
+    )

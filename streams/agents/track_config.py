@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -71,6 +70,7 @@ async def _follow_config(engine: Engine) -> None:
 class ConfigTracker:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.emitter = engine.emitter.for_agent()
         self.ticks_topic = engine.settings.internal_topics.account_ticks
 
     async def handle(self, message: InputMessage) -> None:
@@ -79,7 +79,7 @@ class ConfigTracker:
             return
         if verdict.change is None:
             error = BadInput(f"config record at offset {message.offset}: {verdict.reason}")
-            await self.engine.emitter.dead_letter(message, error, kind=verdict.kind)
+            await self.emitter.dead_letter(message, error, kind=verdict.kind)
             return
         tick = Tick(
             tick_id=f"config-{message.offset}-{uuid.uuid4().hex[:8]}",
@@ -87,7 +87,8 @@ class ConfigTracker:
             at=wall_clock(),
             config_offset=message.offset,
         )
-        await self.engine.broadcast(self.ticks_topic, tick, self.engine.settings.partitions)
+        partitions = self.engine.settings.partitions
+        await self.engine.broadcast(self.ticks_topic, tick, partitions, self.emitter)
 
 
 def register(engine: Engine) -> None:
@@ -97,10 +98,8 @@ def register(engine: Engine) -> None:
     async def follow_config() -> None:
         await read_config(engine)
 
-    async def track_config(stream: Any) -> None:
-        await engine.config_ready.wait()
-        async for event in engine.events(stream):
-            await guarded(engine, "track_config", InputMessage.of(event), tracker.handle)
+    async def handle(message: InputMessage) -> None:
+        await guarded(engine, "track_config", message, tracker.handle, tracker.emitter)
 
     engine.app.task(follow_config)
-    engine.app.agent(topic, name="track_config", concurrency=1)(track_config)
+    engine.agent("track_config", topic, handle, tracker.emitter)

@@ -11,7 +11,6 @@ tick's partition.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from events.decoding import DecodeFailure, future_timestamp_failure
 from events.records import AccountEvent, AudienceMembershipEvent, MembershipCommand, StageCommand
@@ -20,13 +19,13 @@ from state.model.changes import DOMAIN_TICKS, Change, ConfigChanged, Ticked, Tic
 from state.routing.routes import route, state_key
 from state.scoring.calibration import Reference
 from state.transitions.apply import apply
-from streams.runtime.account_store import AccountStore
 from streams.runtime.engine import Engine, ordered_inputs, wall_clock
 from streams.runtime.internal import CalibrationSample, RoutedChange, Tick
 from streams.runtime.outputs import InputMessage
 from streams.runtime.partitioning import partition_of
 from streams.runtime.rerouting import Rerouting, original
 from streams.runtime.state_codec import decode_value, encode_value
+from streams.stores.account_store import AccountStore
 
 ACCOUNT_KEYED = (AccountEvent, AudienceMembershipEvent, MembershipCommand, StageCommand)
 REFERENCES_KEY = b"\x00references:"
@@ -36,15 +35,15 @@ class GroupTracker:
     def __init__(self, engine: Engine) -> None:
         settings = engine.settings
         self.engine = engine
+        self.emitter = engine.emitter.for_agent()
         self.partitions = settings.partitions
         self.changes_topic = settings.internal_topics.account_changes
         self.ticks_topic = settings.internal_topics.account_ticks
-        self.calibration = engine.topic(settings.internal_topics.calibration)
         self.accounts = engine.table("accounts", settings.partitions)
         self.store = AccountStore(self.accounts)
         topics = settings.topics
         self.rerouting = Rerouting(
-            engine.emitter, settings.internal_topics.rerouted_accounts, settings.partitions
+            self.emitter, settings.internal_topics.rerouted_accounts, settings.partitions
         )
         self.input_topics = (
             self.changes_topic,
@@ -60,6 +59,7 @@ class GroupTracker:
             table=self.accounts,
             handle=self.handle,
             topics=self.input_topics,
+            emitter=self.emitter,
         )
 
     async def handle(self, message: InputMessage) -> None:
@@ -81,13 +81,13 @@ class GroupTracker:
         expected = self.engine.settings.topics.records_on(message.topic)
         decoded = await self.engine.decode(message.value or b"", expected)
         if isinstance(decoded, DecodeFailure):
-            await self.engine.emitter.dead_letter(message, decoded)
+            await self.emitter.dead_letter(message, decoded)
             return
         record = decoded.record
         assert isinstance(record, ACCOUNT_KEYED), f"{message.topic} carries account-keyed records"
         too_new = future_timestamp_failure(record, now=wall_clock())
         if too_new is not None:
-            await self.engine.emitter.dead_letter(message, too_new)
+            await self.emitter.dead_letter(message, too_new)
             return
         if rerouted_to is None and await self.rerouting.moved(message, state_key(record)):
             return
@@ -102,8 +102,8 @@ class GroupTracker:
         stored = self.store.load(account_id)
         state = self._new_account(partition, account_id) if stored is None else stored.state
         outcome = apply(state, change, self.engine.view.catalogue, now)
-        # Published first, stored after: see Emitter.
-        await self.engine.emitter.emit(outcome.records)
+        # Published first, stored after, per batch: see AgentLoop.
+        await self.emitter.emit(outcome.records)
         if outcome.state is not state:
             self.store.save(account_id, stored, outcome.state)
 
@@ -193,18 +193,18 @@ class GroupTracker:
             group_raws=groups,
             first=tick.kind is TickKind.FIRST_COLLECT,
         )
-        await self.calibration.send(key=tick.tick_id.encode(), value=encode_value(sample))
+        topic = self.engine.settings.internal_topics.calibration
+        await self.emitter.send(topic, tick.tick_id.encode(), encode_value(sample))
 
 
 def register(engine: Engine) -> GroupTracker:
     tracker = GroupTracker(engine)
-    topic = engine.topic(*tracker.inputs.subscribed)
-
-    async def track_groups(stream: Any) -> None:
-        await engine.config_ready.wait()
-        async for event in engine.events(stream):
-            await tracker.inputs.handle(InputMessage.of(event))
-
-    engine.app.agent(topic, name="track_groups", concurrency=1)(track_groups)
-
+    engine.agent(
+        "track_groups",
+        engine.topic(*tracker.inputs.subscribed),
+        tracker.inputs.handle,
+        tracker.emitter,
+        tables=(tracker.accounts,),
+        stores=(tracker.store,),
+    )
     return tracker

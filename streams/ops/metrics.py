@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+BATCH_RECORDS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
 
 
 def _registry() -> CollectorRegistry:
@@ -42,6 +43,15 @@ class Metrics:
         )  # fmt: skip
         self.processing = Histogram(
             "bg_processing_seconds", "Time to apply one input and send its outputs",
+            ["agent"], buckets=SECONDS, registry=r,
+        )  # fmt: skip
+        self.batch_records = Histogram(
+            "bg_batch_records", "Input records per batch an agent stored",
+            ["agent"], buckets=BATCH_RECORDS, registry=r,
+        )  # fmt: skip
+        self.batch_store = Histogram(
+            "bg_batch_store_seconds",
+            "Time to store one batch: its outputs acknowledged, its state encoded and written",
             ["agent"], buckets=SECONDS, registry=r,
         )  # fmt: skip
         self.input_age = Histogram(

@@ -89,6 +89,10 @@ class Settings:
     pending_check_interval_s: float = 30.0
     catch_up_interval_s: float = 15.0
     catch_up: bool = True
+    # An agent stores a batch when it holds batch_max records, when no more are waiting, or
+    # batch_wait_s after its first record (streams.runtime.skeleton).
+    batch_max: int = 500
+    batch_wait_s: float = 0.05
     session_timeout_s: float = 10.0
     broker_check_interval_s: float = 2.0
     log_format: str = "json"
@@ -273,6 +277,8 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
             env, "BG_CATCH_UP_INTERVAL_S", _seconds, base.catch_up_interval_s
         ),
         catch_up=_read(env, "BG_CATCH_UP", _on_off, base.catch_up),
+        batch_max=_read(env, "BG_BATCH_MAX", _positive_int, base.batch_max),
+        batch_wait_s=_read(env, "BG_BATCH_WAIT_S", _seconds, base.batch_wait_s),
         session_timeout_s=_read(env, "BG_SESSION_TIMEOUT_S", _seconds, base.session_timeout_s),
         broker_check_interval_s=_read(
             env, "BG_BROKER_CHECK_INTERVAL_S", _seconds, base.broker_check_interval_s

@@ -25,7 +25,9 @@ from streams.runtime.ordered_inputs import INFRASTRUCTURE_ERRORS, Handler, Order
 from streams.runtime.outputs import Emitter, InputMessage
 from streams.runtime.rebalances import InFlight
 from streams.runtime.registry import RegistryCodec, connect_codec
+from streams.runtime.skeleton import AgentLoop, BatchStore
 from streams.runtime.state_codec import encode_value
+from streams.stores.staging import StagedTable
 
 R = TypeVar("R", bound=TopicRecord)
 log = logging.getLogger(__name__)
@@ -148,24 +150,74 @@ class Engine:
             )
         return self._topics[key]
 
-    def table(self, name: str, partitions: int) -> Any:
-        return self.app.Table(
+    def table(self, name: str, partitions: int) -> StagedTable:
+        """A RocksDB-backed Faust table of bytes, written once per key per batch."""
+        table = self.app.Table(
             name, partitions=partitions, default=None, key_type=bytes, value_type=bytes
         )
+        return StagedTable(table)
 
-    async def broadcast(self, topic: str, tick: Tick, partitions: int) -> None:
-        """One copy of `tick` to every partition of `topic`."""
-        faust_topic = self.topic(topic)
+    def agent(
+        self,
+        name: str,
+        topic: Any,
+        handle: Handler,
+        emitter: Emitter,
+        *,
+        tables: tuple[StagedTable, ...] = (),
+        stores: tuple[BatchStore, ...] = (),
+        waits_for_config: bool = True,
+    ) -> AgentLoop:
+        """Registers the Faust agent `name` over `topic`, running the one agent loop
+        (streams.runtime.skeleton) at concurrency 1 (the agent writes tables)."""
+        metrics = emitter.metrics
+
+        def observe(agent: str, records: int, seconds: float) -> None:
+            metrics.batch_records.labels(agent).observe(records)
+            metrics.batch_store.labels(agent).observe(seconds)
+
+        loop = AgentLoop(
+            name=name,
+            handle=handle,
+            emitter=emitter,
+            in_flight=self.in_flight,
+            crash=self.app.crash,
+            batch_max=self.settings.batch_max,
+            batch_wait_s=self.settings.batch_wait_s,
+            tables=tables,
+            stores=stores,
+            config_ready=self.config_ready if waits_for_config else None,
+            store_before=self.settings.internal_topics.catch_up_ticks,
+            observe=observe,
+        )
+
+        async def body(stream: Any) -> None:
+            await loop.run(stream)
+
+        body.__name__ = name
+        self.app.agent(topic, name=name, concurrency=1)(body)
+        return loop
+
+    async def broadcast(
+        self, topic: str, tick: Tick, partitions: int, emitter: Emitter | None = None
+    ) -> None:
+        """One copy of `tick` to every partition of `topic` (through an agent's `emitter`, which
+        settles them with its batch; else through the engine's, awaited here)."""
+        sender = emitter if emitter is not None else self.emitter.for_agent()
         value = encode_value(tick)
         for partition in range(partitions):
-            await faust_topic.send(key=b"tick", value=value, partition=partition)
+            await sender.send(topic, b"tick", value, partition=partition)
+        if emitter is None:
+            await sender.settle()
 
 
-async def guarded(engine: Engine, agent: str, message: InputMessage, handle: Handler) -> None:
-    """Run `handle(message)`. A failure of the input itself dead-letters the input, and the agent
-    goes on; a failure of the infrastructure stops the worker, so the input is read again after
-    the restart instead of being acknowledged and lost."""
-    metrics = engine.emitter.metrics
+async def guarded(
+    engine: Engine, agent: str, message: InputMessage, handle: Handler, emitter: Emitter
+) -> None:
+    """Run `handle(message)`. A failure of the input itself dead-letters the input (through the
+    agent's `emitter`), and the agent goes on; a failure of the infrastructure stops the worker,
+    so the input is read again after the restart instead of being acknowledged and lost."""
+    metrics = emitter.metrics
     started = time.perf_counter()
     try:
         await handle(message)
@@ -174,7 +226,7 @@ async def guarded(engine: Engine, agent: str, message: InputMessage, handle: Han
         raise
     except Exception as exc:  # the agent must go on with the next record
         error = BadInput(f"{type(exc).__name__}: {exc}")
-        await engine.emitter.dead_letter(message, error, kind=DeadLetterKind.PROCESSING_ERROR)
+        await emitter.dead_letter(message, error, kind=DeadLetterKind.PROCESSING_ERROR)
     finished = time.perf_counter()
     metrics.consumed.labels(message.topic).inc()
     metrics.processing.labels(agent).observe(finished - started)
@@ -183,7 +235,13 @@ async def guarded(engine: Engine, agent: str, message: InputMessage, handle: Han
 
 
 def ordered_inputs(
-    engine: Engine, agent: str, *, table: Any, handle: Handler, topics: tuple[str, ...]
+    engine: Engine,
+    agent: str,
+    *,
+    table: StagedTable,
+    handle: Handler,
+    topics: tuple[str, ...],
+    emitter: Emitter,
 ) -> OrderedInputs:
     """`agent`'s inputs applied in order with nothing skipped (streams.runtime.ordered_inputs), its
     ledger kept in `table`, caught up on the engine's catch-up ticks; each input guarded and
@@ -191,7 +249,7 @@ def ordered_inputs(
     settings = engine.settings
 
     async def run(message: InputMessage) -> None:
-        await guarded(engine, agent, message, handle)
+        await guarded(engine, agent, message, handle, emitter)
 
     def counted(message: InputMessage, why: str) -> None:
         engine.emitter.metrics.caught_up.labels(message.topic, why).inc()

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, assert_never, cast
+from typing import Any, assert_never
 
 import faust
 
@@ -85,25 +85,35 @@ class InputMessage:
 
 @dataclass
 class Emitter:
-    """Sends through a Faust app (`app.topic(name).send`) and waits until the broker has every
-    record, so that callers store state only after its effects are published: a worker killed
-    in between processes the input again and re-emits the same records (same versions), instead
-    of having stored state whose records never left. Counts what it sends."""
+    """Hands records to the worker's producer (`app.producer.send`, Faust's cheaper path: no
+    per-record `Topic.send`) and keeps the broker's acknowledgements of what it sent until
+    `settle` awaits them all at once, so that a batch's records travel in few produce requests.
+    Callers store state only after `settle`: a worker killed in between processes the inputs
+    again and re-emits the same records (same versions), instead of having stored state whose
+    records never left. Counts what it sends. Each agent sends through its own emitter
+    (`for_agent`), so that one agent's `settle` covers exactly its own records."""
 
     app: faust.App
     topics: Topics
     codec: Codec
     metrics: Metrics
-    _topics: dict[str, Any] = field(default_factory=dict)
+    _unsettled: list[Awaitable[Any]] = field(default_factory=list)
+
+    def for_agent(self) -> Emitter:
+        """An emitter of the same producer, codec and metrics with acknowledgements of its own."""
+        return replace(self, _unsettled=[])
+
+    @property
+    def unsettled(self) -> int:
+        """How many records were sent since the last `settle`."""
+        return len(self._unsettled)
 
     async def emit(self, records: tuple[OutputRecord, ...]) -> None:
-        sent = []
         for record in records:
             topic, key = destination(record, self.topics)
             if isinstance(record, CommandResult) and record.reason:
                 self.metrics.refusals.labels(record.reason).inc()
-            sent.append(await self.send(topic, key.encode(), self.codec.encode(record)))
-        await asyncio.gather(*sent)
+            await self.send(topic, key.encode(), self.codec.encode(record))
 
     async def dead_letter(
         self,
@@ -123,17 +133,23 @@ class Emitter:
         if kind is not None:
             letter = replace(letter, error_kind=kind)
         self.metrics.dead_letters.labels(letter.error_kind).inc()
-        await (await self.send(self.topics.dead_letters, message.key, self.codec.encode(letter)))
+        await self.send(self.topics.dead_letters, message.key, self.codec.encode(letter))
 
     async def send(
         self, topic: str, key: bytes | None, value: bytes, partition: int | None = None
     ) -> Awaitable[Any]:
-        """Hand a record to the producer (to `partition`, or the one murmur2 of `key` gives); the
-        returned awaitable completes when the broker has acknowledged it."""
+        """Hand a record to the producer (to `partition`, or the one murmur2 of `key` gives, as
+        for every Faust topic); the returned awaitable completes when the broker has
+        acknowledged it, and `settle` awaits it too."""
         self.metrics.produced.labels(topic).inc()
-        faust_topic = self._topics.get(topic)
-        if faust_topic is None:
-            faust_topic = self.app.topic(topic, key_serializer="raw", value_serializer="raw")
-            self._topics[topic] = faust_topic
-        sent = await faust_topic.send(key=key, value=value, partition=partition)
-        return cast("Awaitable[Any]", sent)
+        sent = await self.app.producer.send(topic, key, value, partition, None, None)
+        self._unsettled.append(sent)
+        return sent
+
+    async def settle(self) -> int:
+        """Waits until the broker has acknowledged every record sent since the last call (a
+        failed send raises here); returns how many there were."""
+        sent, self._unsettled = self._unsettled, []
+        if sent:
+            await asyncio.gather(*sent)
+        return len(sent)

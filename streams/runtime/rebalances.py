@@ -38,19 +38,42 @@ from faust.types import TP
 
 
 class InFlight:
-    """The records the engine's agents have begun and not yet finished."""
+    """The records the engine's agents have begun and not yet finished: one being handled, or
+    applied into a batch that is not stored yet (held)."""
 
     def __init__(self) -> None:
         self._begun: dict[int, Any] = {}
+        self._held: dict[int, tuple[Any, int]] = {}
+        # Records held when the buffers were cleared, and how many of their copies (one per
+        # agent reading the topic) were cleared with them.
+        self._orphans: dict[int, int] = {}
         self._installed_on: Any = None
         self.forgotten = 0
         self.on_forgotten: Callable[[int], None] | None = None
 
     def __len__(self) -> int:
-        return len(self._begun)
+        return len(self._begun.keys() | self._held.keys())
 
     def begun(self, message: Any) -> bool:
-        return id(message) in self._begun
+        return id(message) in self._begun or id(message) in self._held
+
+    def hold(self, message: Any) -> None:
+        """Counts `message` as begun until `release`: a record applied into a batch that is not
+        stored yet (a rebalance waits for the batch)."""
+        _, holders = self._held.get(id(message), (message, 0))
+        self._held[id(message)] = (message, holders + 1)
+
+    def release(self, message: Any) -> int:
+        """Ends one agent's hold of `message`; returns, once no agent holds it any more, how
+        many of its copies were cleared from other agents' buffers meanwhile (references
+        the caller drops, or the record would wait for acknowledgements that never come)."""
+        key = id(message)
+        _, holders = self._held.get(key, (message, 1))
+        if holders > 1:
+            self._held[key] = (message, holders - 1)
+            return 0
+        self._held.pop(key, None)
+        return self._orphans.pop(key, 0)
 
     async def events(self, stream: Any) -> AsyncIterator[Any]:
         """`stream.events()`, each event's record counted as begun while the agent handles it."""
@@ -64,11 +87,19 @@ class InFlight:
                 self._begun.pop(id(message), None)
 
     def forget_unbegun(self, unacked: Any) -> int:
-        """Drops from Faust's set of unacknowledged records every record no agent has begun;
-        returns how many."""
+        """Drops from Faust's set of unacknowledged records every record no agent has begun, and
+        notes of each held record the copies that other agents will now never see; returns how
+        many records were dropped."""
         dropped = [m for m in list(unacked) if not m.acked and not self.begun(m)]
         for message in dropped:
             unacked.discard(message)
+        for message in list(unacked):
+            key = id(message)
+            if message.acked or not self.begun(message):
+                continue
+            holders = max(self._held.get(key, (message, 0))[1], 1 if key in self._begun else 0)
+            if message.refcount > holders:
+                self._orphans[key] = message.refcount - holders
         self.forgotten += len(dropped)
         if dropped and self.on_forgotten is not None:
             self.on_forgotten(len(dropped))

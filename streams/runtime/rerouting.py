@@ -51,7 +51,7 @@ class Rerouting:
 
     async def moved(self, message: InputMessage, state_key: str) -> bool:
         """Whether `message` (a decoded input whose state key is `state_key`) was read on another
-        partition than its key's and has now been moved there (acknowledged by the broker)."""
+        partition than its key's and has now been sent there."""
         key = state_key.encode()
         if message.key != key:
             self._key_mismatch(message.topic, "missing" if message.key is None else "different")
@@ -66,8 +66,8 @@ class Rerouting:
             value=message.value,
             appended_s=message.appended_s,
         )
-        sent = await self.emitter.send(self.topic, key, encode_value(moved), partition=home)
-        await sent
+        # Acknowledged with the batch (AgentLoop), before the ledger moves past the input.
+        await self.emitter.send(self.topic, key, encode_value(moved), partition=home)
         self.metrics.rerouted.labels(message.topic).inc()
         return True
 

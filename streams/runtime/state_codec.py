@@ -23,7 +23,7 @@ from events.errors import BadInput
 from state.model.read_only import writable_copy
 
 HEADER = b"BGS\x01"
-_OWN_PACKAGES = ("state.", "events.", "streams.runtime.internal", "streams.runtime.account_store")
+_OWN_PACKAGES = ("state.", "events.", "streams.runtime.internal", "streams.stores.account_store")
 _STDLIB = frozenset(
     {
         ("builtins", "frozenset"),
@@ -86,7 +86,8 @@ MOVED_MODULES: dict[str, str] = {
     "state.audiences": "state.catalogue.audiences",
     "state.routing": "state.routing.routes",
     "state.parking": "state.routing.parking",
-    "state.people_storage": "streams.runtime.account_store",
+    "state.people_storage": "streams.stores.account_store",
+    "streams.runtime.account_store": "streams.stores.account_store",
     "streams.state_codec": "streams.runtime.state_codec",
     "streams.internal": "streams.runtime.internal",
 }

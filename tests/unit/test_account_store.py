@@ -3,7 +3,9 @@ touched, and a change whose head was never stored is applied again to the state 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +18,8 @@ from state.model.account import AccountState, new_account_state
 from state.model.changes import ActivityRecorded, Change, PersonChanged
 from state.model.shards import SHARDS, shard_of
 from state.transitions.apply import apply
-from streams.runtime.account_store import (
+from streams.runtime.state_codec import decode_value, encode_value
+from streams.stores.account_store import (
     AccountHead,
     AccountStore,
     PeopleShard,
@@ -24,7 +27,6 @@ from streams.runtime.account_store import (
     shard_key,
     split,
 )
-from streams.runtime.state_codec import decode_value, encode_value
 from tests.unit.group_histories import CATALOGUE, changes_of, histories, run
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -45,12 +47,15 @@ class CountingTable(dict[bytes, bytes]):
         super().__setitem__(key, value)
 
 
-def step(store: AccountStore, change: Change, now: datetime) -> AccountState:
+def step(store: AccountStore, change: Change, now: datetime, *, flush: bool = True) -> AccountState:
+    """Applies `change` as track_groups does; `flush`: the batch ends with it."""
     stored = store.load(ACCOUNT)
     state = new_account_state(ACCOUNT) if stored is None else stored.state
     outcome = apply(state, change, CATALOGUE, now)
     if outcome.state is not state:
         store.save(ACCOUNT, stored, outcome.state)
+    if flush:
+        store.flush()
     return outcome.state
 
 
@@ -116,6 +121,55 @@ def test_a_change_whose_head_was_lost_is_applied_again_to_the_state_it_met(
                 table[shard_key(ACCOUNT.encode(), index)] = encode_value(shard)
             store = AccountStore(table)  # restarted: the change comes again
         step(store, change, now)
+    expected, _ = run(changes)
+    assert loaded_afresh(table) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(histories, st.data())
+def test_a_history_applied_in_batches_writes_each_part_once_per_batch(
+    ops: list[Any], data: st.DataObject
+) -> None:
+    table = CountingTable()
+    store = AccountStore(table)
+    changes = changes_of(ops, ACCOUNT)
+    for now, change in changes:
+        step(store, change, now, flush=False)
+        if data.draw(st.booleans(), label="the batch ends"):
+            table.writes.clear()
+            store.flush()
+            assert len(table.writes) == len(set(table.writes)), "each key once per batch"
+    store.flush()
+    expected, _ = run(changes)
+    assert loaded_afresh(table) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(histories, st.data())
+def test_a_batch_whose_head_was_lost_is_applied_again_to_the_state_it_met(
+    ops: list[Any], data: st.DataObject
+) -> None:
+    """A worker dies in the middle of storing a batch (its shards written, its head not); its
+    replacement applies the whole batch again and must reach the state of one application."""
+    table: dict[bytes, bytes] = {}
+    store = AccountStore(table)
+    batch: list[tuple[datetime, Change]] = []
+    changes = changes_of(ops, ACCOUNT)
+    for now, change in changes:
+        after = step(store, change, now, flush=False)
+        batch.append((now, change))
+        if not data.draw(st.booleans(), label="the batch ends"):
+            continue
+        if data.draw(st.booleans(), label="dies mid-store"):
+            before = AccountStore(table).load(ACCOUNT)  # what the batch started from
+            for index, shard in split(before, after).shards.items():
+                table[shard_key(ACCOUNT.encode(), index)] = encode_value(shard)
+            store = AccountStore(table)  # restarted: the batch comes again
+            for again_at, again in batch:
+                step(store, again, again_at, flush=False)
+        store.flush()
+        batch = []
+    store.flush()
     expected, _ = run(changes)
     assert loaded_afresh(table) == expected
 
@@ -186,3 +240,23 @@ def test_a_stored_account_keeps_its_versions() -> None:
     assert list(parts.shards) == [shard_of("p1")]
     assert parts.head.versions[shard_of("p1")] == 1
     assert sum(parts.head.versions) == 1
+
+
+PARTS_FIRST_FORMAT = Path(__file__).with_name("account_parts_v1.json")
+
+
+def test_an_account_stored_in_parts_before_the_stores_moved_still_loads() -> None:
+    """`account_parts_v1.json`: an account of three people as the engine stored it when its
+    parts were classes of `streams.runtime.account_store` (hex keys and values, written once)."""
+    stored = json.loads(PARTS_FIRST_FORMAT.read_text())
+    table = CountingTable()
+    table.update({bytes.fromhex(k): bytes.fromhex(v) for k, v in stored.items()})
+    store = AccountStore(table)
+    loaded = store.load(ACCOUNT)
+    assert loaded is not None
+    assert sorted(loaded.state.people) == ["p0", "p1", "p2"]
+    assert {p.profile.job_title for p in loaded.state.people.values() if p.profile} == {
+        "VP Engineering"
+    }
+    after = step(store, activity("p1", NOW), NOW)
+    assert loaded_afresh(table) == after

@@ -164,3 +164,46 @@ async def test_clearing_the_buffers_forgets_only_the_records_no_agent_began(cons
     with pytest.raises(StopAsyncIteration):
         await events.__anext__()
     assert not in_flight.begun(begun)
+
+
+def test_a_record_held_by_one_agent_whose_copy_another_agent_lost_is_acknowledged_once_stored(
+    consumer: Any,
+) -> None:
+    """Catch-up ticks are read by two agents: each holds a reference to the record. When the
+    buffers are cleared while one agent holds it in a batch not yet stored, the other copy is
+    gone with the buffer; the holder's acknowledgement must then be the last one, or the
+    rebalance would wait for it forever."""
+    app = SimpleNamespace(consumer=consumer, flow_control=FlowControlEvent())
+    in_flight = InFlight()
+    in_flight.install(app)
+    tick = record(5)
+    tick.incref(2)  # two agents read the topic
+    consumer._unacked_messages.add(tick)
+    in_flight.hold(tick)  # the first agent applied it into its batch
+
+    app.flow_control.clear()  # the second agent's copy is cleared from its buffer
+
+    assert set(consumer._unacked_messages) == {tick}, "the held record is waited for"
+    orphans = in_flight.release(tick)
+    assert orphans == 1
+    tick.decref(orphans)
+    assert tick.ack(consumer), "the holder's acknowledgement is the last"
+    assert not in_flight.begun(tick)
+
+
+def test_a_record_two_agents_hold_is_released_by_the_last_of_them(consumer: Any) -> None:
+    app = SimpleNamespace(consumer=consumer, flow_control=FlowControlEvent())
+    in_flight = InFlight()
+    in_flight.install(app)
+    tick = record(6)
+    tick.incref(2)
+    consumer._unacked_messages.add(tick)
+    in_flight.hold(tick)
+    in_flight.hold(tick)
+
+    app.flow_control.clear()
+
+    assert in_flight.release(tick) == 0
+    assert in_flight.begun(tick), "the second agent still holds it"
+    assert in_flight.release(tick) == 0, "no copy was lost"
+    assert not in_flight.begun(tick)

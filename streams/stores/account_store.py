@@ -32,6 +32,7 @@ from events.errors import BadInput
 from state.model.account import AccountState, PersonState
 from state.model.shards import SHARDS, Sharded, from_shards, sharded
 from streams.runtime.state_codec import decode_value, encode_value
+from streams.stores.staging import StagedTable
 
 EMPTY: Mapping[str, PersonState] = MappingProxyType({})
 NO_VERSIONS = (0,) * SHARDS
@@ -135,16 +136,27 @@ def is_account_key(key: bytes) -> bool:
 
 
 class AccountStore:
-    """Loads and stores accounts in `table` (a Faust table, or any mapping of bytes)."""
+    """Loads and stores accounts in `table` (a staged Faust table, or any mapping of bytes).
+
+    Within a batch an account is decoded once and encoded once: `save` keeps the state in
+    memory, and `flush` (when the batch is stored) splits and encodes each changed account
+    against the state the batch first loaded."""
 
     def __init__(self, table: Any, capacity: int = 4096) -> None:
         self.table = table
         self.capacity = capacity
         self._decoded: OrderedDict[bytes, tuple[bytes, Stored]] = OrderedDict()
+        # account id -> (the account as the batch first loaded it, its latest state, and the
+        # partition of the input that changed it: the partition its parts are written to)
+        self._changed: dict[str, tuple[Stored | None, AccountState, int | None]] = {}
 
     def load(self, account_id: str) -> Stored | None:
         """The account, or None when it was never stored; raises BadInput when its stored parts
         do not belong together."""
+        changed = self._changed.get(account_id)
+        if changed is not None:
+            before, state, _ = changed
+            return Stored(state=state, versions=NO_VERSIONS if before is None else before.versions)
         key = account_id.encode()
         head = self.table.get(key)
         if head is None:
@@ -158,21 +170,52 @@ class AccountStore:
         return stored
 
     def save(self, account_id: str, before: Stored | None, after: AccountState) -> None:
-        """Stores `after`, the state that followed `before` (as `load` gave it): the people
-        shards it changed, then its head."""
+        """Keeps `after`, the state that followed `before` (as `load` gave it), until `flush`."""
+        changed = self._changed.get(account_id)
+        first = before if changed is None else changed[0]
+        partition = self.table.partition if isinstance(self.table, StagedTable) else None
+        self._changed[account_id] = (first, after, partition)
+
+    def flush(self) -> None:
+        """Writes every account the batch changed: the people shards that differ from the
+        state the batch first loaded, then its head."""
+        for account_id, (before, after, partition) in self._changed.items():
+            self._write(account_id, before, after, partition)
+        self._changed.clear()
+
+    def discard(self) -> None:
+        """Forgets the batch's changes (it is being applied again from the stored state)."""
+        self._changed.clear()
+        self._decoded.clear()
+
+    def _write(
+        self, account_id: str, before: Stored | None, after: AccountState, partition: int | None
+    ) -> None:
         key = account_id.encode()
         parts = split(before, after)
         for index, shard in parts.shards.items():
-            self.table[shard_key(key, index)] = encode_value(shard)
+            self._put(shard_key(key, index), encode_value(shard), partition)
         head = encode_value(parts.head)
-        self.table[key] = head
+        self._put(key, head, partition)
         self._remember(key, head, parts.stored)
 
+    def _put(self, key: bytes, value: bytes, partition: int | None) -> None:
+        if partition is None:
+            self.table[key] = value
+        else:
+            self.table.put(key, value, partition)
+
     def account_ids(self) -> Iterator[str]:
-        """Every account stored in the table (on every partition this worker holds)."""
+        """Every account stored in the table (on every partition this worker holds) or created
+        by the batch in progress."""
+        seen = set()
         for key in self.table.keys():  # noqa: SIM118 - a Faust table, not a dict
             if is_account_key(key):
+                seen.add(key)
                 yield key.decode()
+        for account_id in list(self._changed):
+            if account_id.encode() not in seen:
+                yield account_id
 
     def _decode(self, account_id: str, key: bytes, data: bytes) -> Stored:
         value = decode_value(data, object)
