@@ -36,6 +36,7 @@ unit:
 .PHONY: bench
 bench:
 	scripts/install
+	scripts/install-bench-peer
 	python3 scripts/services.py up
 	.venv/bin/python -m bench.run --size small
 

@@ -29,12 +29,14 @@ class Message:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TopicSize:
-    """Bytes of keys and values appended to a topic, and of the latest value of each key."""
+    """Bytes of keys and values appended to a topic, and of the latest value of each key;
+    `bytes_since`: those appended at or after the offsets `Broker.size` was given."""
 
     records: int
     bytes: int
     keys: int
     live_bytes: int
+    bytes_since: int = 0
 
 
 class Broker:
@@ -130,19 +132,28 @@ class Broker:
         finally:
             await reader.stop()
 
-    async def size(self, topic: str) -> TopicSize:
+    async def size(self, topic: str, since: dict[int, int] | None = None) -> TopicSize:
+        """What `topic` holds (one scan); with `since` (partition -> offset), also the bytes
+        appended from those offsets on."""
         latest: dict[bytes | None, int] = {}
-        totals = [0, 0]
+        totals = [0, 0, 0]
+        marks = since or {}
 
         def visit(message: Message) -> None:
             size = len(message.key or b"") + len(message.value or b"")
             totals[0] += 1
             totals[1] += size
+            if since is not None and message.offset >= marks.get(message.partition, 0):
+                totals[2] += size
             latest[message.key] = size if message.value is not None else 0
 
         await self.scan(topic, visit)
         return TopicSize(
-            records=totals[0], bytes=totals[1], keys=len(latest), live_bytes=sum(latest.values())
+            records=totals[0],
+            bytes=totals[1],
+            keys=len(latest),
+            live_bytes=sum(latest.values()),
+            bytes_since=totals[2],
         )
 
     async def delete_topics(self, prefixes: Iterable[str]) -> list[str]:

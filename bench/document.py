@@ -32,17 +32,32 @@ def machine() -> dict[str, str]:
 
 def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
-    for package in ("faust-streaming", "aiokafka", "rocksdict", "fastavro", "py-spy"):
+    packages = ("faust-streaming", "aiokafka", "rocksdict", "fastavro", "py-spy")
+    for package in packages:
         try:
             found[package] = version(package)
         except Exception:
             found[package] = "not installed"
+    found["quixstreams (peer)"] = _peer_version()
     pom = _read(str(ROOT / "scripts" / "kafka" / "pom.xml"))
     kafka = re.search(r"<kafka.version>([^<]+)</kafka.version>", pom)
     found["kafka broker"] = os.environ.get("BG_KAFKA_VERSION") or (
         kafka.group(1) if kafka else "unknown"
     )
     return found
+
+
+def _peer_version() -> str:
+    """Quix Streams' version in the peer's own virtualenv (scripts/install-bench-peer)."""
+    python = ROOT / ".venv-peer" / "bin" / "python"
+    ask = "import importlib.metadata as m; print(m.version('quixstreams'))"
+    try:
+        found = subprocess.run(  # noqa: S603 - our own interpreter and a fixed command
+            [python, "-c", ask], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "not installed"
+    return found.stdout.strip()
 
 
 def commit() -> str:
@@ -76,6 +91,17 @@ def _read(path: str) -> str:
             return handle.read()
     except OSError:
         return ""
+
+
+PEERS_TEXT = (
+    "Beside the engine, on the same activity topic in the same run, each from its beginning in a"
+    " consumer group of its own: a Faust agent forwarding one event at a time (the pass-through),"
+    " a Faust agent that only reads (the consume-only floor; its rate from the count of events"
+    " read in Faust's monitor, sampled every 0.1 s), a Faust agent forwarding batches of up to"
+    " 1,000 events through Faust's producer directly, and a Quix Streams application that reads,"
+    " changes and writes back about 1 KB of RocksDB state per record (changelog on) and writes one"
+    " output per input (the peer). A dash: the run did not measure it.\n"
+)
 
 
 def headline(label: str, figures: Figures) -> str:
@@ -204,6 +230,7 @@ def render(run: dict[str, Any]) -> str:
         "## Figures\n",
         "Ratios to the ceiling are printed beside the absolute numbers; what each figure means is"
         " in bench/README.md.\n",
+        PEERS_TEXT,
         table(cases) + "\n",
     ]
     if len(cases) > 1:

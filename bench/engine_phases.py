@@ -135,7 +135,9 @@ async def latency(case: Case, broker: Broker) -> None:
     """Skip the saturation backlog, then send activities at a fixed, moderate rate to one idle
     worker and time each score output against its input."""
     topics = (case.settings.topics.activities, case.changes_topic)
+    taken = await broker.committed(case.app_id, topics[0])  # the backlog the workers took in
     await broker.skip_to_end(case.app_id, topics)
+    skipped_to = await broker.records_in(topics[0])
     # The skip is deliberate: without BG_CATCH_UP=off the engine would read the skipped
     # backlog from the broker (streams.runtime.catch_up) before the live activities.
     worker = case.worker("data-1", "latency", BG_CATCH_UP="off")
@@ -150,6 +152,8 @@ async def latency(case: Case, broker: Broker) -> None:
     )
     drained = await _drained(case, broker, seconds=120.0)
     await asyncio.to_thread(worker.stop)
+    live = await broker.committed(case.app_id, topics[0]) - skipped_to
+    case.figures["engine_activities"] = {"backlog": taken, "live": max(0, live)}
     outputs = await caused_outputs(case, broker, since)
     samples = measure.latencies_ms(written.appended_at, outputs)
     firsts = measure.latencies_ms(written.appended_at, measure.first_seen(outputs).items())
@@ -185,14 +189,26 @@ async def restore(case: Case, broker: Broker) -> None:
     empty = case.worker("data-restored", "restore")
     restore_s = await asyncio.to_thread(start_ready, empty, timeout)
     await asyncio.to_thread(empty.stop)
-    changelogs = {}
+    changelogs: dict[str, dict[str, int]] = {}
     for table in ("accounts", "person-routes"):
-        size = await broker.size(f"{case.app_id}-{table}-changelog")
+        since = case.marks.get("accounts_changelog") if table == "accounts" else None
+        size = await broker.size(f"{case.app_id}-{table}-changelog", since)
         changelogs[table] = {
             "records": size.records,
             "bytes": size.bytes,
             "keys": size.keys,
             "live_bytes": size.live_bytes,
+        }
+        if since is not None:
+            changelogs[table]["bytes_after_load"] = size.bytes_since
+    taken = case.figures.get("engine_activities", {})
+    activities = int(taken.get("backlog", 0)) + int(taken.get("live", 0))
+    if "bytes_after_load" in changelogs["accounts"]:
+        appended = changelogs["accounts"]["bytes_after_load"]
+        case.figures["changelog_per_activity"] = {
+            "accounts_bytes": appended,
+            "activities": activities,
+            "accounts_per_activity": measure.per_unit(appended, activities),
         }
     tables = case.directory / "data-restored" / "v1" / "tables"
     state = await asyncio.to_thread(state_size, tables)
@@ -209,7 +225,9 @@ def state_as_dict(state: object) -> dict[str, object]:
 async def cleanup(case: Case, broker: Broker, keep: Callable[[], bool] = lambda: False) -> None:
     # a step that failed may have left a worker running, which would create topics again
     await asyncio.gather(*(asyncio.to_thread(process.stop) for process in case.processes))
-    prefixes = (f"{case.settings.topic_prefix}.", f"{case.app_id}-")
+    # the Quix peer names its changelog topics `changelog__<group>--<topic>--<store>`
+    quix = (f"changelog__{case.quix_group}--", f"repartition__{case.quix_group}--")
+    prefixes = (f"{case.settings.topic_prefix}.", f"{case.app_id}-", *quix)
     deleted = await broker.delete_topics(prefixes)
     log(case, f"deleted {len(deleted)} topics")
     if not keep():

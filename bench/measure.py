@@ -88,6 +88,31 @@ def steady_window(times: Sequence[float], skip_seconds: float, tail_seconds: flo
     return Window(start=start, end=max(start, last - tail_seconds))
 
 
+def short_steady_window(
+    times: Sequence[float], skip_seconds: float, tail_seconds: float, share: float = 0.2
+) -> Window:
+    """`steady_window`, for runs that may be short: the warm-up left out is at most `share` of
+    the time from the first event to the last, and the tail at most half of that share (a
+    fast reader may take a small backlog in fewer seconds than the warm-up)."""
+    if not times:
+        return Window(start=0.0, end=0.0)
+    span = max(times) - min(times)
+    return steady_window(
+        times, min(skip_seconds, share * span), tail_seconds=min(tail_seconds, share / 2 * span)
+    )
+
+
+def busy_rate(
+    samples: Sequence[tuple[float, int]], end: int, skip_seconds: float
+) -> tuple[float, Window]:
+    """Progress per second of a reader whose count of records read was sampled as (time, count)
+    while it read a backlog of `end` records: over the samples after its start and before its
+    end (when it was busy throughout), less a warm-up (`short_steady_window`)."""
+    busy = [(at, count) for at, count in samples if 0 < count < end]
+    window = short_steady_window([at for at, _ in busy], skip_seconds, tail_seconds=0.0)
+    return offsets_rate(busy, window), window
+
+
 def count_in(times: Iterable[float], window: Window) -> int:
     """How many of `times` fall within `window`."""
     return sum(1 for at in times if window.start <= at < window.end)
@@ -115,6 +140,33 @@ def offsets_rate(samples: Sequence[tuple[float, int]], window: Window) -> float:
         return 0.0
     (t0, v0), (t1, v1) = inside[0], inside[-1]
     return rate(v1 - v0, t1 - t0)
+
+
+def changes(samples: Sequence[tuple[float, int]]) -> list[tuple[float, int]]:
+    """Of a counter sampled as (time, value) in time order, the first sample of each new value
+    above zero: when a consumer group's commits moved, to within the sampling interval."""
+    found: list[tuple[float, int]] = []
+    for at, value in samples:
+        if value > 0 and (not found or value != found[-1][1]):
+            found.append((at, value))
+    return found
+
+
+def committed_rate(samples: Sequence[tuple[float, int]], end: int) -> tuple[float, Window, bool]:
+    """Records per second of a consumer group whose committed offsets (summed over partitions)
+    were sampled as (time, value), while it was reading a backlog ending at `end`: from its first
+    commit to its last one short of `end`, a window in which it was busy throughout. With fewer
+    than two such commits, up to the first commit at `end`, which may have come after it had
+    read the last record: then the rate is a lower bound, and the flag says so. Returns (rate,
+    window, lower bound)."""
+    moved = changes(samples)
+    busy = [(at, value) for at, value in moved if value < end]
+    bounded = len(busy) < 2
+    used = moved if bounded else busy
+    if len(used) < 2:
+        return 0.0, Window(start=0.0, end=0.0), bounded
+    (t0, v0), (t1, v1) = used[0], used[-1]
+    return rate(v1 - v0, t1 - t0), Window(start=t0, end=t1), bounded
 
 
 def growth(base: float, grown: float) -> float | None:

@@ -79,6 +79,40 @@ def _seconds(value: float) -> str:
     return f"{value:,.1f} s" if value > 0 else "not measured"
 
 
+MISSING = "—"  # a figure the run did not have (results of older runs)
+PEERS = ("faust_floor", "faust_batched", "quix_peer")  # the figures beside the engine
+
+
+def peer(f: Figures, key: str) -> float:
+    return _num(f, key, "per_s")
+
+
+def _peer(f: Figures, key: str) -> str:
+    """A peer's rate and its share of the ceiling; a dash when the run did not measure it."""
+    if _get(f, key) is None:
+        return MISSING
+    return _rate_and_ratio(peer(f, key), ceiling(f))
+
+
+def _engine_share(f: Figures, key: str) -> str:
+    """The one-worker engine's rate as a share of a peer's."""
+    if _get(f, key) is None:
+        return MISSING
+    return human_ratio(ratio(engine(f, 1), peer(f, key)))
+
+
+def _changelog_per_activity(f: Figures) -> str:
+    figure = _get(f, "changelog_per_activity")
+    if figure is None:
+        return MISSING
+    if not figure.get("activities"):
+        return "not measured"
+    return (
+        f"{human_bytes(figure['accounts_per_activity'])}"
+        f" ({human_bytes(figure['accounts_bytes'])} over {figure['activities']:,} activities)"
+    )
+
+
 ROWS: tuple[Row, ...] = (
     (
         "Accounts / people",
@@ -99,6 +133,9 @@ ROWS: tuple[Row, ...] = (
         "Faust pass-through agent",
         lambda f: _rate_and_ratio(_num(f, "passthrough", "per_s"), ceiling(f)),
     ),
+    ("Faust consume-only agent (floor)", lambda f: _peer(f, "faust_floor")),
+    ("Faust batched pass-through, raw producer sends", lambda f: _peer(f, "faust_batched")),
+    ("**Quix Streams peer** (1 KB state read-modify-write)", lambda f: _peer(f, "quix_peer")),
     (
         "**Engine, 1 worker** (activities/s to score output)",
         lambda f: _rate_and_ratio(engine(f, 1), ceiling(f)),
@@ -108,6 +145,12 @@ ROWS: tuple[Row, ...] = (
         "Engine vs pass-through (1 worker)",
         lambda f: human_ratio(ratio(engine(f, 1), _num(f, "passthrough", "per_s"))),
     ),
+    ("Engine vs Faust consume-only (1 worker)", lambda f: _engine_share(f, "faust_floor")),
+    (
+        "Engine vs Faust batched pass-through (1 worker)",
+        lambda f: _engine_share(f, "faust_batched"),
+    ),
+    ("Engine vs Quix peer (1 worker)", lambda f: _engine_share(f, "quix_peer")),
     ("2 workers / 1 worker", lambda f: f"{ratio(engine(f, 2), engine(f, 1)):.2f}x"),
     (
         "Changes applied/s (committed offsets, 1w / 2w)",
@@ -131,6 +174,10 @@ ROWS: tuple[Row, ...] = (
     ("Person route per person", lambda f: _per(f, "route_bytes", "people")),
     ("RocksDB on disk after a restore", _disk),
     ("Changelog `accounts` appended", lambda f: _changelog(f, "accounts")),
+    (
+        "Changelog `accounts` bytes per activity (after the load)",
+        _changelog_per_activity,
+    ),
     ("Changelog `person-routes` appended", lambda f: _changelog(f, "person-routes")),
     ("**Restart** with local state, to ready", lambda f: _seconds(_num(f, "restore", "restart_s"))),
     (
@@ -139,9 +186,15 @@ ROWS: tuple[Row, ...] = (
     ),
 )
 
+GROWTH_PEERS = {  # growth rows of figures that older runs did not have
+    "Faust consume-only": "faust_floor",
+    "Faust batched pass-through": "faust_batched",
+    "Quix peer": "quix_peer",
+}
 GROWTH: tuple[tuple[str, Callable[[Figures], float]], ...] = (
     ("Ceiling", ceiling),
     ("Pass-through", lambda f: _num(f, "passthrough", "per_s")),
+    *((name, lambda f, key=key: peer(f, key)) for name, key in GROWTH_PEERS.items()),
     ("Engine, 1 worker", lambda f: engine(f, 1)),
     ("Engine, 2 workers", lambda f: engine(f, 2)),
     ("Profile load time", lambda f: _num(f, "load", "seconds")),
@@ -170,7 +223,13 @@ def growth_table(base: tuple[str, Figures], grown: list[tuple[str, Figures]]) ->
         cells = []
         for _, figures in grown:
             times = growth(value(base[1]), value(figures))
-            cells.append("not measured" if times is None or not value(figures) else f"{times:.2f}x")
+            key = GROWTH_PEERS.get(name)
+            if key is not None and (key not in base[1] or key not in figures):
+                cells.append(MISSING)
+            elif times is None or not value(figures):
+                cells.append("not measured")
+            else:
+                cells.append(f"{times:.2f}x")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -190,6 +249,13 @@ def write_plot(cases: list[tuple[str, Figures]], path: Path) -> None:
         {
             "ceiling": [ceiling(f) for _, f in cases],
             "pass-through": [_num(f, "passthrough", "per_s") for _, f in cases],
+            **_measured(
+                {
+                    "faust consume-only": [peer(f, "faust_floor") for _, f in cases],
+                    "faust batched": [peer(f, "faust_batched") for _, f in cases],
+                    "quix peer": [peer(f, "quix_peer") for _, f in cases],
+                }
+            ),
             "engine 1w": [engine(f, 1) for _, f in cases],
             "engine 2w": [engine(f, 2) for _, f in cases],
         },
@@ -233,6 +299,11 @@ def write_plot(cases: list[tuple[str, Figures]], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _measured(series: dict[str, list[float]]) -> dict[str, list[float]]:
+    """The series that any case measured (older runs have no peers)."""
+    return {name: values for name, values in series.items() if any(values)}
 
 
 def _bars(

@@ -2,8 +2,10 @@
 
 One run, on one broker and one machine: for each case (by default the chosen size and, to show
 growth, the size one tenth of it), a fresh topic prefix and consumer groups, the tenant written
-ahead, then the ceiling, the Faust pass-through, the engine at saturation with one worker (under
-py-spy) and with two, latency at a fixed rate, restart and restore times and the state's size.
+ahead, then the ceiling, the Faust pass-through (one event at a time), the Faust consume-only
+floor, the Faust batched pass-through, the Quix Streams peer, the engine at saturation with one
+worker (under py-spy) and with two, latency at a fixed rate, restart and restore times and the
+state's size.
 Writes bench/results/results.json, report.md, report.png and the profile; deletes the topics and
 data it created. `--quick` is a short smoke run of a tiny tenant.
 """
@@ -120,9 +122,12 @@ async def run_case(case: Case, keep: bool) -> None:
     steps: tuple[tuple[str, Callable[[Broker], Awaitable[None]]], ...] = (
         ("prepare", lambda _: phases.prepare(case)),
         ("load", lambda b: phases.load(case, b)),
-        ("activities", lambda _: phases.activities(case)),
+        ("activities", lambda b: phases.activities(case, b)),
         ("ceiling", lambda _: phases.ceiling(case)),
         ("passthrough", lambda b: phases.passthrough(case, b)),
+        ("faust floor", lambda b: phases.faust_floor(case, b)),
+        ("faust batched", lambda b: phases.faust_batched(case, b)),
+        ("quix peer", lambda b: phases.quix_peer(case, b)),
         ("saturated 1 worker", lambda b: engine_phases.saturate(case, b, 1)),
         ("saturated 2 workers", lambda b: engine_phases.saturate(case, b, 2)),
         ("latency", lambda b: engine_phases.latency(case, b)),

@@ -1,7 +1,9 @@
-"""The processes a run starts: engine workers, the pass-through app, the profiler, the ceiling.
+"""The processes a run starts: engine workers, the Faust pass-through apps, the Quix Streams peer,
+the profiler, the ceiling.
 
 Each is a real OS process (`tests.integration.processes.WorkerProcess`), with its own log file;
-readiness is Faust's "Worker ready" log line, timed from the process start.
+readiness is Faust's "Worker ready" log line (the Quix peer prints the same line once it has
+processed its first record), timed from the process start.
 """
 
 from __future__ import annotations
@@ -54,17 +56,49 @@ def engine_worker(
 
 
 def passthrough_worker(
-    settings: Settings, directory: Path, sink: str, app_id: str
+    settings: Settings,
+    directory: Path,
+    sink: str,
+    app_id: str,
+    *,
+    mode: str = "forward",
+    log: str = "passthrough",
 ) -> WorkerProcess:
+    """`bench.passthrough` in `mode` (forward, consume or batched), reading the activities."""
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "BENCH_SOURCE": settings.topics.activities,
         "BENCH_SINK": sink,
+        "BENCH_MODE": mode,
         "BENCH_APP_ID": app_id,
-        "BENCH_DATA_DIR": str(directory / "passthrough-data"),
+        "BENCH_DATA_DIR": str(directory / f"{log}-data"),
         "BENCH_WEB_PORT": str(free_port()),
     }
-    return WorkerProcess(module="bench.passthrough", env=env, log=directory / "passthrough.log")
+    return WorkerProcess(module="bench.passthrough", env=env, log=directory / f"{log}.log")
+
+
+# Quix Streams lives in a virtualenv of its own (scripts/install-bench-peer): its pins conflict
+# with the project's.
+PEER_PYTHON = ROOT / ".venv-peer" / "bin" / "python"
+
+
+def quix_worker(settings: Settings, directory: Path, sink: str, group: str) -> WorkerProcess:
+    """`bench.quix_peer` reading the activities, its state under `directory/quix-state`."""
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "BENCH_SOURCE": settings.topics.activities,
+        "BENCH_SINK": sink,
+        "BENCH_GROUP": group,
+        "BENCH_STATE_DIR": str(directory / "quix-state"),
+    }
+    if not PEER_PYTHON.exists():
+        raise FileNotFoundError(f"{PEER_PYTHON} is missing: run scripts/install-bench-peer")
+    return WorkerProcess(
+        module="bench.quix_peer",
+        env=env,
+        log=directory / "quix-peer.log",
+        python=str(PEER_PYTHON),
+    )
 
 
 def start_ready(worker: WorkerProcess, timeout: float) -> float:

@@ -121,7 +121,7 @@ class Engine:
         if url is None or self.registry is not None:
             return
         self.registry = await connect_codec(url, self.settings.topics, self.codec)
-        self.emitter.codec = self.registry.codec
+        self.emitter.use_codec(self.registry.codec)
         self.view.registry = self.registry
 
     async def decode(
@@ -194,7 +194,7 @@ class Engine:
         async def body(stream: Any) -> None:
             await loop.run(stream)
 
-        body.__name__ = name
+        body.__name__ = body.__qualname__ = name  # how Faust names the agent in its logs
         self.app.agent(topic, name=name, concurrency=1)(body)
         return loop
 

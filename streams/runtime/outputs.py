@@ -98,10 +98,19 @@ class Emitter:
     codec: Codec
     metrics: Metrics
     _unsettled: list[Awaitable[Any]] = field(default_factory=list)
+    _agents: list[Emitter] = field(default_factory=list)
 
     def for_agent(self) -> Emitter:
         """An emitter of the same producer, codec and metrics with acknowledgements of its own."""
-        return replace(self, _unsettled=[])
+        agent = replace(self, _unsettled=[], _agents=[])
+        self._agents.append(agent)
+        return agent
+
+    def use_codec(self, codec: Codec) -> None:
+        """Encodes with `codec` from now on, in every agent's emitter too (a schema registry)."""
+        self.codec = codec
+        for agent in self._agents:
+            agent.use_codec(codec)
 
     @property
     def unsettled(self) -> int:

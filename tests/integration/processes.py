@@ -27,6 +27,7 @@ class WorkerProcess:
     log: Path
     args: tuple[str, ...] = ()
     command: tuple[str, ...] = ()  # the words before `worker`, as `read-model` of the CLI
+    python: str = sys.executable  # the interpreter (the benchmark's peer has a venv of its own)
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     def start(self) -> None:
@@ -35,7 +36,7 @@ class WorkerProcess:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [
-                    sys.executable,
+                    self.python,
                     "-m",
                     self.module,
                     *self.command,
