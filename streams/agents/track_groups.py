@@ -13,7 +13,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from events.decoding import DecodeFailure, future_timestamp_failure
-from events.records import AccountEvent, AudienceMembershipEvent, MembershipCommand, StageCommand
+from events.records import (
+    AccountEvent,
+    AudienceMembershipEvent,
+    BuyingGroupSnapshot,
+    MembershipCommand,
+    OutputRecord,
+    StageCommand,
+)
 from state.model.account import AccountState, new_account_state
 from state.model.changes import DOMAIN_TICKS, Change, ConfigChanged, Ticked, TickKind
 from state.routing.routes import route, state_key
@@ -41,6 +48,7 @@ class GroupTracker:
         self.ticks_topic = settings.internal_topics.account_ticks
         self.accounts = engine.table("accounts", settings.partitions)
         self.store = AccountStore(self.accounts)
+        self._snapshots: dict[str, BuyingGroupSnapshot] = {}
         topics = settings.topics
         self.rerouting = Rerouting(
             self.emitter, settings.internal_topics.rerouted_accounts, settings.partitions
@@ -103,9 +111,24 @@ class GroupTracker:
         state = self._new_account(partition, account_id) if stored is None else stored.state
         outcome = apply(state, change, self.engine.view.catalogue, now)
         # Published first, stored after, per batch: see AgentLoop.
-        await self.emitter.emit(outcome.records)
+        await self.emitter.emit(tuple(r for r in outcome.records if not self._held_back(r)))
         if outcome.state is not state:
             self.store.save(account_id, stored, outcome.state)
+
+    def _held_back(self, record: OutputRecord) -> bool:
+        """Whether `record` waits for the end of the batch: a group's snapshot, which the next
+        change of the group in the same batch replaces."""
+        if isinstance(record, BuyingGroupSnapshot):
+            self._snapshots[record.group_id] = record
+            return True
+        return False
+
+    async def send_snapshots(self) -> None:
+        """The latest snapshot of every group the batch changed. `bg.groups` is compacted and
+        holds each group's latest state: an earlier snapshot of the same batch would be
+        replaced before any consumer could rely on it."""
+        snapshots, self._snapshots = self._snapshots, {}
+        await self.emitter.emit(tuple(snapshots.values()))
 
     def _new_account(self, partition: int, account_id: str) -> AccountState:
         person, group = self._references(partition)
@@ -206,5 +229,6 @@ def register(engine: Engine) -> GroupTracker:
         tracker.emitter,
         tables=(tracker.accounts,),
         stores=(tracker.store,),
+        before_settle=(tracker.send_snapshots,),
     )
     return tracker

@@ -29,6 +29,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from events.errors import Unavailable
 from streams.runtime.outputs import InputMessage
+from streams.stores.staging import StagedTable
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,15 @@ class InputLedger:
         """The next offset due; 0 when the agent has applied nothing of the partition (the ledger
         is restored with the table, so an absent entry means that nothing was applied)."""
         stored = self.table.get(ledger_key(topic, partition))
+        return 0 if stored is None else int(stored)
+
+    def stored_expected(self, topic: str, partition: int) -> int:
+        """The next offset due as stored, the batch in progress left out (what a restarted
+        worker would find): commits may go up to it and no further."""
+        key = ledger_key(topic, partition)
+        stored = (
+            self.table.stored(key) if isinstance(self.table, StagedTable) else self.table.get(key)
+        )
         return 0 if stored is None else int(stored)
 
     def passed(self, message: InputMessage, expected: int | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -157,6 +157,15 @@ class Engine:
         )
         return StagedTable(table)
 
+    async def changelogs_written(self) -> None:
+        """Waits until the broker has acknowledged every table write handed to Faust's producer
+        (its buffer drained, then aiokafka's flush), and lets Faust note their offsets."""
+        producer = self.app.producer
+        while producer.buffer.size:
+            await producer.buffer.flush()
+        await producer.flush()
+        await asyncio.sleep(0)  # Faust's callbacks note each changelog offset in its store
+
     def agent(
         self,
         name: str,
@@ -166,6 +175,7 @@ class Engine:
         *,
         tables: tuple[StagedTable, ...] = (),
         stores: tuple[BatchStore, ...] = (),
+        before_settle: tuple[Callable[[], Awaitable[None]], ...] = (),
         waits_for_config: bool = True,
     ) -> AgentLoop:
         """Registers the Faust agent `name` over `topic`, running the one agent loop
@@ -186,6 +196,8 @@ class Engine:
             batch_wait_s=self.settings.batch_wait_s,
             tables=tables,
             stores=stores,
+            before_settle=before_settle,
+            changelogs_written=self.changelogs_written,
             config_ready=self.config_ready if waits_for_config else None,
             store_before=self.settings.internal_topics.catch_up_ticks,
             observe=observe,

@@ -100,7 +100,7 @@ class OrderedInputs:
             await self._applied(stalled, "stalled")
             if stalled:
                 await self.app.consumer.seek(TP(topic, partition), stalled[0].offset)
-            applied_up_to = self.ledger.expected(topic, partition)
+            applied_up_to = self.ledger.stored_expected(topic, partition)
             settled = await self._holes.settle(self.app.consumer, topic, partition, applied_up_to)
             if settled and self.settled is not None:
                 self.settled(topic, settled)

@@ -123,10 +123,16 @@ class InFlight:
 
 def hole_at(consumer: Any, topic: str, partition: int, applied_up_to: int) -> int | None:
     """The committed offset of `topic`/`partition` when it is unacknowledged although the input
-    ledger has applied it (`applied_up_to`: the ledger's next offset due); else None."""
+    ledger has applied it (`applied_up_to`: the ledger's next offset due), 0 for a partition
+    never committed of which nothing is acknowledged; else None."""
     tp = TP(topic, partition)
     committed: int | None = consumer._committed_offset.get(tp)
-    if committed is None or committed >= applied_up_to or committed in consumer._acked_index[tp]:
+    if committed is None:
+        # Never committed: Faust commits from the first record it sees acknowledged, so only a
+        # partition of which nothing is acknowledged stays uncommitted for good (its records
+        # were applied and stored before a crash, and the stream drops them as read already).
+        return 0 if applied_up_to > 0 and not consumer._acked_index[tp] else None
+    if committed >= applied_up_to or committed in consumer._acked_index[tp]:
         return None
     return committed
 

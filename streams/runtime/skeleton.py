@@ -9,17 +9,25 @@ An agent module holds only its handlers; `AgentLoop` owns what they share:
 - guarding: a bad record is dead-lettered by `guarded` and the batch goes on; an infrastructure
   failure stops the worker (`App.crash`), never a restarted agent that would acknowledge a
   half-done batch;
-- batching. Faust hands the agent one event at a time (its per-event cost stays, see
-  docs/performance.md); the loop applies each into the batch in memory, and stores the batch
+- batching. Faust hands the agent one event at a time (its per-event cost stays); the loop
+  applies each into the batch in memory, and stores the batch
   when it holds `batch_max` records, when the agent's buffer has no more records waiting, or
   `batch_wait_s` after the batch's first record, whichever comes first. Storing a batch: every
   record the batch sent is acknowledged by the broker (one `Emitter.settle`), then the stores
   encode what changed (each key once), then the staged tables write each key once (its
-  partition explicit, see streams.stores.staging), then the batch's events are acknowledged
-  to Faust so its offsets can be committed. A worker killed before the tables are written
+  partition explicit, see streams.stores.staging), then the broker acknowledges the batch's
+  changelog records, then the batch's events are acknowledged to Faust so its offsets can be
+  committed. A worker killed before the tables are written
   applies the batch again from the stored state and emits the same records with the same
   versions; one killed after it finds the batch's inputs in the ledger.
 - metrics: records per batch and the time to store one.
+
+Why the changelog records are awaited: a table's local RocksDB is written at once, its changelog
+through Faust's producer buffer, and a restarted worker replays the changelog records after the
+last one acknowledged over its local store. A store many writes ahead of its changelog (a batch
+writes hundreds of keys at once) would then have older records of a key replayed over newer local
+values of the same account's parts, mixing versions. Awaited once per batch, the changelog is at
+most the batch in progress behind its local store, whose replay writes the same values again.
 
 Acknowledgements are the loop's own (`Stream.enable_acks` off, as in Faust's `take()`), and a
 record of a batch not yet stored counts as begun for the rebalance (`InFlight.hold`), so that a
@@ -60,8 +68,12 @@ class AgentLoop:
     crash: Callable[[BaseException], Awaitable[None]]
     batch_max: int
     batch_wait_s: float
+    # Waits until the changelog records of the tables' writes are acknowledged (see `_store`).
+    changelogs_written: Callable[[], Awaitable[None]] | None = None
     tables: Sequence[StagedTable] = ()
     stores: Sequence[BatchStore] = ()
+    # What the handlers held back until the batch ends (the latest snapshot of each group).
+    before_settle: Sequence[Callable[[], Awaitable[None]]] = ()
     config_ready: asyncio.Event | None = None
     # Inputs of this topic are handled after the batch before them is stored (catch-up ticks
     # compare the stored ledger with the broker and move the consumer).
@@ -115,11 +127,14 @@ class AgentLoop:
         by_partition, self._by_partition = self._by_partition, {}
         started = time.perf_counter()
         try:
+            for last_sends in self.before_settle:
+                await last_sends()
             await self.emitter.settle()
             for store in self.stores:
                 store.flush()
-            for table in self.tables:
-                table.store(by_partition)
+            written = sum(table.store(by_partition) for table in self.tables)
+            if written and self.changelogs_written is not None:
+                await self.changelogs_written()
         except BaseException as exc:
             # The batch is not stored: the worker stops (or is stopping), and its inputs are
             # applied again after the restart (nothing of it is acknowledged).

@@ -59,10 +59,14 @@ class World:
             batch_wait_s=wait_s,
             tables=(self.table,),
             store_before=CATCH_UP,
+            changelogs_written=self.changelogs_written,
         )
 
     async def crash(self, exc: BaseException) -> None:
         self.crashes.append(exc)
+
+    async def changelogs_written(self) -> None:
+        self.log.append("changelogs acknowledged")
 
     @property
     def stored(self) -> dict[bytes, bytes]:
@@ -90,6 +94,7 @@ async def test_a_batch_is_published_then_stored_each_key_once_then_acknowledged(
         "write b@0",
         "write p0@0",
         "write a@0",
+        "changelogs acknowledged",
         *(f"ack 0:{n}" for n in range(6)),
     ]
     assert world.stored == {b"a": b"3", b"b": b"3", b"p0": b"5"}

@@ -116,9 +116,50 @@ class RecordingEmitter(Emitter):
         self._unsettled.append(done)
         return done
 
+    def for_agent(self) -> Emitter:
+        return self
+
     async def settle(self) -> int:
         if self.fail_settle is not None:
             raise self.fail_settle
         settled = await super().settle()
         self.log.append(f"settle {settled}")
         return settled
+
+
+class Producer:
+    """Faust's producer as the agent loop waits for it: its buffer of table writes, and a
+    flush that returns once the broker has every record."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+        self.buffer = SimpleNamespace(size=0, flush=self.flush)
+
+    async def flush(self) -> None:
+        self.log.append("changelogs acknowledged")
+
+
+class App:
+    """The part of a Faust app an engine's agents use while they are built: tables (in memory,
+    partitioned like Faust's), topics and agents (kept, not run)."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+        self.tables: dict[str, PartitionedTable] = {}
+        self.crashes: list[BaseException] = []
+        self.consumer = SimpleNamespace(_unacked_messages=WeakSet())
+        self.flow_control = FlowControlEvent()
+        self.producer = Producer(log)
+
+    def Table(self, name: str, **_: Any) -> PartitionedTable:  # noqa: N802 - Faust's name
+        table = self.tables[name] = PartitionedTable(self.log)
+        return table
+
+    def topic(self, *names: str, **_: Any) -> tuple[str, ...]:
+        return names
+
+    def agent(self, *_: Any, **__: Any) -> Any:
+        return lambda body: body
+
+    async def crash(self, exc: BaseException) -> None:
+        self.crashes.append(exc)

@@ -82,7 +82,11 @@ async def test_the_commit_stops_at_the_ledger_when_the_ledger_is_behind_the_ackn
 
 async def test_nothing_is_committed_without_a_hole_a_commit_or_a_landing(consumer: Any) -> None:
     tp = TP(TOPIC, 1)
-    assert await commit_applied(consumer, TOPIC, 1, applied_up_to=5) == 0  # never committed
+    consumer.ack(record(2))
+    assert await commit_applied(consumer, TOPIC, 1, applied_up_to=5) == 0  # Faust commits it
+    consumer._acked_index[tp].clear()
+    consumer._acked[tp].clear()
+    assert await commit_applied(consumer, TOPIC, 1, applied_up_to=0) == 0  # nothing applied
     consumer._committed_offset[tp] = 3
     consumer.ack(record(3))
     consumer.ack(record(4))
@@ -95,6 +99,17 @@ async def test_nothing_is_committed_without_a_hole_a_commit_or_a_landing(consume
     assert await commit_applied(consumer, TOPIC, 1, applied_up_to=9) == 0  # broker away
     assert consumer.commits == []
     assert consumer._committed_offset[tp] == 6
+
+
+async def test_a_partition_never_committed_nor_acknowledged_is_committed_up_to_the_ledger(
+    consumer: Any,
+) -> None:
+    """A worker applied and stored a partition's records and died before its first commit; its
+    successor's stream drops the records as read already, so none is ever acknowledged."""
+    tp = TP(TOPIC, 4)
+    assert await commit_applied(consumer, TOPIC, 4, applied_up_to=120) == 120
+    assert consumer.commits == [{tp: 120}]
+    assert consumer._committed_offset[tp] == 120
 
 
 async def test_an_empty_acknowledged_list_is_committed_up_to_the_ledger(consumer: Any) -> None:
