@@ -27,7 +27,7 @@ from streams.runtime.rebalances import InFlight
 from streams.runtime.registry import RegistryCodec, connect_codec
 from streams.runtime.skeleton import AgentLoop, BatchStore
 from streams.runtime.state_codec import encode_value
-from streams.stores.staging import StagedTable
+from streams.stores.staging import Changelog, StagedTable
 
 R = TypeVar("R", bound=TopicRecord)
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ class Engine:
     readiness: list[Callable[[], str | None]] = field(default_factory=list)
     in_flight: InFlight = field(default_factory=InFlight)
     _topics: dict[str, Any] = field(default_factory=dict)
+    _changelogs: list[StagedTable] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.in_flight.on_forgotten = self.emitter.metrics.forgotten.inc
@@ -155,16 +156,16 @@ class Engine:
         table = self.app.Table(
             name, partitions=partitions, default=None, key_type=bytes, value_type=bytes
         )
-        return StagedTable(table)
+        staged = StagedTable(table, Changelog(producer=self.app.producer, table=table))
+        self._changelogs.append(staged)
+        return staged
 
     async def changelogs_written(self) -> None:
-        """Waits until the broker has acknowledged every table write handed to Faust's producer
-        (its buffer drained, then aiokafka's flush), and lets Faust note their offsets."""
-        producer = self.app.producer
-        while producer.buffer.size:
-            await producer.buffer.flush()
-        await producer.flush()
-        await asyncio.sleep(0)  # Faust's callbacks note each changelog offset in its store
+        """Waits until the broker has acknowledged every changelog record of the tables'
+        writes so far (each acknowledgement notes its offset in the table's store)."""
+        for staged in self._changelogs:
+            if staged.changelog is not None:
+                await staged.changelog.acknowledged()
 
     def agent(
         self,

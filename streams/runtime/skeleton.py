@@ -15,9 +15,9 @@ An agent module holds only its handlers; `AgentLoop` owns what they share:
   `batch_wait_s` after the batch's first record, whichever comes first. Storing a batch: every
   record the batch sent is acknowledged by the broker (one `Emitter.settle`), then the stores
   encode what changed (each key once), then the staged tables write each key once (its
-  partition explicit, see streams.stores.staging), then the broker acknowledges the batch's
-  changelog records, then the batch's events are acknowledged to Faust so its offsets can be
-  committed. A worker killed before the tables are written
+  partition explicit, see streams.stores.staging; first waiting for the changelog records of
+  the batch before, below), then the batch's events are acknowledged to Faust so its offsets
+  can be committed. A worker killed before the tables are written
   applies the batch again from the stored state and emits the same records with the same
   versions; one killed after it finds the batch's inputs in the ledger.
 - metrics: records per batch and the time to store one.
@@ -26,8 +26,12 @@ Why the changelog records are awaited: a table's local RocksDB is written at onc
 through Faust's producer buffer, and a restarted worker replays the changelog records after the
 last one acknowledged over its local store. A store many writes ahead of its changelog (a batch
 writes hundreds of keys at once) would then have older records of a key replayed over newer local
-values of the same account's parts, mixing versions. Awaited once per batch, the changelog is at
-most the batch in progress behind its local store, whose replay writes the same values again.
+values of the same account's parts, mixing versions. So a batch's tables are written only once
+the changelog records of the batch before are acknowledged (by then they mostly are: the batch's
+own outputs took a round trip): the changelog is at most the batch being written behind its local
+store, and replaying it writes the same values again. Its inputs may be committed before its
+changelog is acknowledged: the input ledger travels in the same changelog, so a worker that
+restores the tables without the batch also finds its inputs not applied, and applies them.
 
 Acknowledgements are the loop's own (`Stream.enable_acks` off, as in Faust's `take()`), and a
 record of a batch not yet stored counts as begun for the rebalance (`InFlight.hold`), so that a
@@ -83,6 +87,7 @@ class AgentLoop:
     _by_partition: dict[int, Any] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _timer: asyncio.Task[None] | None = None
+    _changelog_behind: bool = False
     _stream: Any = None
 
     async def run(self, stream: Any) -> None:
@@ -132,9 +137,12 @@ class AgentLoop:
             await self.emitter.settle()
             for store in self.stores:
                 store.flush()
-            written = sum(table.store(by_partition) for table in self.tables)
-            if written and self.changelogs_written is not None:
-                await self.changelogs_written()
+            if self._changelog_behind and self.changelogs_written is not None:
+                await self.changelogs_written()  # the last batch's, acknowledged meanwhile
+            written = 0
+            for table in self.tables:
+                written += await table.store(by_partition)
+            self._changelog_behind = written > 0
         except BaseException as exc:
             # The batch is not stored: the worker stops (or is stopping), and its inputs are
             # applied again after the restart (nothing of it is acknowledged).

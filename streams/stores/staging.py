@@ -11,12 +11,19 @@ while an agent iterates its stream; the batch is stored later, outside that iter
 agent skeleton sets `partition` to the partition of the input it is about to handle (an agent's
 tables are partitioned like its inputs), each write records it, and `store` makes an input of that
 same partition the current event while it writes the key (`stored_by`).
+
+With a `Changelog` (the engine's tables), a write goes to the table's RocksDB store and its
+changelog record straight to the worker's producer, as Faust's own table write does but without
+its per-record `Topic.publish_message` (about 0.2 ms each); the record's acknowledgement notes
+the changelog offset in the store, as Faust's does, for recovery to resume from.
 """
 
 from __future__ import annotations
 
+import asyncio
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from faust.streams import _current_event
@@ -24,11 +31,42 @@ from faust.streams import _current_event
 DELETED = None
 
 
+@dataclass
+class Changelog:
+    """A Faust table's changelog, written through the worker's producer."""
+
+    producer: Any
+    table: Any
+    _unacknowledged: list[Awaitable[Any]] = field(default_factory=list)
+
+    @property
+    def topic(self) -> str:
+        return str(self.table.changelog_topic.get_topic_name())
+
+    async def write(self, partition: int, key: bytes, value: bytes | None) -> None:
+        sent = await self.producer.send(self.topic, key, value, partition, None, None)
+        sent.add_done_callback(self._noted)
+        self._unacknowledged.append(sent)
+
+    async def acknowledged(self) -> None:
+        """Waits until the broker has every record written so far (a failure raises)."""
+        sent, self._unacknowledged = self._unacknowledged, []
+        if sent:
+            await asyncio.gather(*sent)
+
+    def _noted(self, sent: Any) -> None:
+        if sent.cancelled() or sent.exception() is not None:
+            return  # `acknowledged` raises it
+        written = sent.result()
+        self.table.data.set_persisted_offset(written.topic_partition, written.offset)
+
+
 class StagedTable:
     """A Faust table (or any mapping of bytes) with the writes of the batch in progress."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, changelog: Changelog | None = None) -> None:
         self.table = table
+        self.changelog = changelog
         self.partition: int | None = None
         self._writes: dict[bytes, tuple[int, bytes | None]] = {}
 
@@ -77,24 +115,40 @@ class StagedTable:
             if value is not DELETED:
                 yield key
 
-    def store(self, stored_by: Mapping[int, Any]) -> int:
+    async def store(self, stored_by: Mapping[int, Any]) -> int:
         """Writes every staged key once, each as the current event of its partition
         (`stored_by`: a Faust event of each partition the batch read); returns how many keys."""
-        written = len(self._writes)
+        writes, self._writes = self._writes, {}
         # The current event is put back afterwards: a batch may be stored in the middle of an
         # input's handling (before a catch-up tick), whose reads go to its own partition.
         handled = _current_event.set(None)
         try:
-            for key, (partition, value) in self._writes.items():
+            for key, (partition, value) in writes.items():
                 _current_event.set(weakref.ref(stored_by[partition]))
-                if value is not DELETED:
-                    self.table[key] = value
-                elif key in self.table:
-                    del self.table[key]
+                if self.changelog is None:
+                    self._write_table(key, value)
+                elif self._write_store(key, value):
+                    await self.changelog.write(partition, key, value)
         finally:
             _current_event.reset(handled)
-        self._writes.clear()
-        return written
+        return len(writes)
+
+    def _write_table(self, key: bytes, value: bytes | None) -> None:
+        if value is not DELETED:
+            self.table[key] = value
+        elif key in self.table:
+            del self.table[key]
+
+    def _write_store(self, key: bytes, value: bytes | None) -> bool:
+        """Whether the store changed (a key written, or one it held deleted)."""
+        store = self.table.data
+        if value is not DELETED:
+            store[key] = value
+            return True
+        if key in store:
+            del store[key]
+            return True
+        return False
 
     def discard(self) -> None:
         """Forgets the batch's writes (the batch is being applied again from the stored state)."""

@@ -94,11 +94,28 @@ async def test_a_batch_is_published_then_stored_each_key_once_then_acknowledged(
         "write b@0",
         "write p0@0",
         "write a@0",
-        "changelogs acknowledged",
         *(f"ack 0:{n}" for n in range(6)),
     ]
     assert world.stored == {b"a": b"3", b"b": b"3", b"p0": b"5"}
     assert world.stream.enable_acks is False, "the loop acknowledges, not Faust"
+
+
+async def test_a_batch_is_written_once_the_changelog_of_the_batch_before_is_acknowledged() -> None:
+    world = World([keyed(0, n, b"a") for n in range(4)], batch_max=2)
+    await world.loop.run(world.stream)
+    assert world.log == [
+        "settle 2",
+        "write a@0",
+        "write p0@0",
+        "ack 0:0",
+        "ack 0:1",
+        "settle 2",
+        "changelogs acknowledged",
+        "write a@0",
+        "write p0@0",
+        "ack 0:2",
+        "ack 0:3",
+    ]
 
 
 async def test_each_write_goes_to_the_partition_of_the_input_that_made_it() -> None:

@@ -136,6 +136,10 @@ async def test_a_profile_and_its_parked_activities_in_one_batch_are_stored_once(
         ]
     ), "parked and released within the batch: the parked value is never written"
     assert router.log.index("settle 3") < router.log.index(writes[0])
+    changelog = [(key, partition) for _, key, _, partition in router.app.producer.sent]
+    assert sorted(changelog) == sorted((w[6:-2].encode(), 0) for w in writes), (
+        "one changelog record per key written, in its partition"
+    )
     assert [type(r.change).__name__ for r in router.routed()] == [
         "PersonChanged",
         "ActivityRecorded",

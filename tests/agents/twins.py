@@ -77,6 +77,16 @@ class PartitionedTable(dict[bytes, bytes]):
         super().__init__()
         self.log = log
         self.partitions: dict[bytes, int] = {}
+        self.persisted: dict[int, int] = {}
+        self.changelog_topic = SimpleNamespace(get_topic_name=lambda: "changelog")
+
+    @property
+    def data(self) -> PartitionedTable:
+        """The table's store: here the table itself (Faust's tables keep a RocksDB store)."""
+        return self
+
+    def set_persisted_offset(self, tp: Any, offset: int) -> None:
+        self.persisted[tp.partition] = offset
 
     def __setitem__(self, key: bytes, value: bytes) -> None:
         event = current_event()
@@ -128,15 +138,29 @@ class RecordingEmitter(Emitter):
 
 
 class Producer:
-    """Faust's producer as the agent loop waits for it: its buffer of table writes, and a
-    flush that returns once the broker has every record."""
+    """The worker's producer as table changelogs use it: each record is acknowledged at once."""
 
     def __init__(self, log: list[str]) -> None:
         self.log = log
-        self.buffer = SimpleNamespace(size=0, flush=self.flush)
+        self.sent: list[tuple[str, bytes | None, bytes | None, int | None]] = []
 
-    async def flush(self) -> None:
-        self.log.append("changelogs acknowledged")
+    async def send(  # noqa: PLR0917 - Faust's `Producer.send`, positional as the engine calls it
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        partition: int | None,
+        timestamp: float | None,
+        headers: Any,
+    ) -> asyncio.Future[Any]:
+        self.sent.append((topic, key, value, partition))
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        written = SimpleNamespace(
+            topic_partition=SimpleNamespace(topic=topic, partition=partition),
+            offset=len(self.sent) - 1,
+        )
+        done.set_result(written)
+        return done
 
 
 class App:
