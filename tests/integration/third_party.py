@@ -37,6 +37,10 @@ from streams.runtime.partitioning import partition_of
 from tests.integration.engine_harness import destination
 from tests.integration.histories import EMITTED_TYPES, Emitted, output_topics
 
+# confluent-kafka's registry client sets no request timeout: a stalled request (seen once from the
+# registry in a fresh clone's run) would wait forever; 10 s, then its own retries.
+REQUEST_TIMEOUT_S = 10
+
 
 def schema_text(record_type: type[object]) -> str:
     """The record's Avro schema as one self-contained document."""
@@ -76,7 +80,7 @@ class ThirdPartyProducer:
     def __init__(self, settings: Settings, registry_url: str, *, keyed: bool = True) -> None:
         self.settings = settings
         self.keyed = keyed
-        self.registry = SchemaRegistryClient({"url": registry_url})
+        self.registry = SchemaRegistryClient({"url": registry_url, "timeout": REQUEST_TIMEOUT_S})
         self.placement = Placement()
         self._producers: dict[type[object], SerializingProducer] = {}
 
@@ -134,7 +138,7 @@ class ThirdPartyProducer:
 def read_outputs(settings: Settings, registry_url: str) -> list[Emitted]:
     """Every record of the output topics, read from the beginning with confluent-kafka's
     `AvroDeserializer` (the writer's schema from the registry) up to the ends as of now."""
-    registry = SchemaRegistryClient({"url": registry_url})
+    registry = SchemaRegistryClient({"url": registry_url, "timeout": REQUEST_TIMEOUT_S})
     consumer = DeserializingConsumer(
         {
             "bootstrap.servers": settings.kafka.bootstrap_servers,
