@@ -164,8 +164,7 @@ class Engine:
         """Waits until the broker has acknowledged every changelog record of the tables'
         writes so far (each acknowledgement notes its offset in the table's store)."""
         for staged in self._changelogs:
-            if staged.changelog is not None:
-                await staged.changelog.acknowledged()
+            await staged.changelog.acknowledged()
 
     def agent(
         self,

@@ -12,7 +12,7 @@ agent skeleton sets `partition` to the partition of the input it is about to han
 tables are partitioned like its inputs), each write records it, and `store` makes an input of that
 same partition the current event while it writes the key (`stored_by`).
 
-With a `Changelog` (the engine's tables), a write goes to the table's RocksDB store and its
+A write goes to the table's RocksDB store and its
 changelog record straight to the worker's producer, as Faust's own table write does but without
 its per-record `Topic.publish_message` (about 0.2 ms each); the record's acknowledgement notes
 the changelog offset in the store, as Faust's does, for recovery to resume from.
@@ -64,7 +64,7 @@ class Changelog:
 class StagedTable:
     """A Faust table (or any mapping of bytes) with the writes of the batch in progress."""
 
-    def __init__(self, table: Any, changelog: Changelog | None = None) -> None:
+    def __init__(self, table: Any, changelog: Changelog) -> None:
         self.table = table
         self.changelog = changelog
         self.partition: int | None = None
@@ -125,19 +125,11 @@ class StagedTable:
         try:
             for key, (partition, value) in writes.items():
                 _current_event.set(weakref.ref(stored_by[partition]))
-                if self.changelog is None:
-                    self._write_table(key, value)
-                elif self._write_store(key, value):
+                if self._write_store(key, value):
                     await self.changelog.write(partition, key, value)
         finally:
             _current_event.reset(handled)
         return len(writes)
-
-    def _write_table(self, key: bytes, value: bytes | None) -> None:
-        if value is not DELETED:
-            self.table[key] = value
-        elif key in self.table:
-            del self.table[key]
 
     def _write_store(self, key: bytes, value: bytes | None) -> bool:
         """Whether the store changed (a key written, or one it held deleted)."""

@@ -15,8 +15,15 @@ from streams.runtime.engine import guarded
 from streams.runtime.outputs import InputMessage
 from streams.runtime.rebalances import InFlight
 from streams.runtime.skeleton import AgentLoop, Handler
-from streams.stores.staging import StagedTable
-from tests.agents.twins import Event, PartitionedTable, RecordingEmitter, Stream, message
+from streams.stores.staging import Changelog, StagedTable
+from tests.agents.twins import (
+    Event,
+    PartitionedTable,
+    Producer,
+    RecordingEmitter,
+    Stream,
+    message,
+)
 
 TOPIC = "bg.persons"
 CATCH_UP = "bg.internal.catch-up-ticks"
@@ -29,7 +36,8 @@ class World:
         self.log: list[str] = []
         self.crashes: list[BaseException] = []
         self.emitter = RecordingEmitter(self.log)
-        self.table = StagedTable(PartitionedTable(self.log))
+        table = PartitionedTable(self.log)
+        self.table = StagedTable(table, Changelog(producer=Producer(self.log), table=table))
         self.stream = Stream(events, self.log)
         self.in_flight = InFlight()
         self.engine = SimpleNamespace(app=SimpleNamespace(crash=self.crash))
